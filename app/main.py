@@ -1,0 +1,100 @@
+"""The FastAPI application: middleware, routers and the mapping of errors to responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.accounts.routes import router as accounts_router
+from app.documents.routes import router as documents_router
+from app.errors import FieldbenchError
+from app.projects.routes import router as projects_router
+from app.settings import get_settings
+from app.web import ROOT, CsrfFailed, LoginRequired, render
+
+ROUTERS = [accounts_router, projects_router, documents_router]
+SESSION_DAYS = 14
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "bearer" in request.headers.get(
+        "authorization", "").lower()
+
+
+def _error(request: Request, status: int, message: str):
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", status_code=status, message=message, status=status,
+                  user=None)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(FieldbenchError)
+    async def fieldbench_error(request: Request, err: FieldbenchError):
+        return _error(request, err.status_code, err.message)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _err: LoginRequired):
+        if _wants_json(request):
+            return JSONResponse({"detail": "sign in, or send a bearer token"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = request.url_for("login_page").include_query_params(next=target)
+        if request.headers.get("hx-request"):
+            return JSONResponse({}, status_code=401, headers={"HX-Redirect": str(login)})
+        return RedirectResponse(login, status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, _err: CsrfFailed):
+        return _error(request, 403, "the form has expired or did not come from Fieldbench: "
+                                    "reload the page and try again")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException):
+        return _error(request, err.status_code, str(err.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, err: RequestValidationError):
+        if _wants_json(request):
+            return JSONResponse({"detail": _describe(err)}, status_code=422)
+        return _error(request, 422, _describe(err))
+
+
+def _describe(err: RequestValidationError) -> str:
+    parts = []
+    for item in err.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query"))
+        parts.append(f"{where}: {item.get('msg', 'invalid')}" if where else item.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="Fieldbench", version="0.1.0",
+                  description="Ethnographic qualitative coding for research teams. "
+                              "Offsets are code-point (Python str) indices into document text.")
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie="fieldbench_session", max_age=SESSION_DAYS * 86400,
+                       same_site="lax", https_only=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"ok": True}
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app

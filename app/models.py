@@ -1,0 +1,10 @@
+"""Every domain's tables, imported in one place so metadata is complete (Alembic, tests)."""
+
+from app.accounts.models import ApiToken, User
+from app.audit.models import AuditEvent
+from app.db import Base
+from app.documents.models import Document, Speaker, Turn
+from app.projects.models import Membership, Project, Site
+
+__all__ = ["ApiToken", "AuditEvent", "Base", "Document", "Membership", "Project", "Site",
+           "Speaker", "Turn", "User"]

@@ -1,0 +1,147 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when
+FIELDBENCH_TEST_DATABASE_URL is set), migrated once per run with Alembic and emptied after
+every test; clients signed in as users of each role."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PG_URL = os.environ.get("FIELDBENCH_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite file'}"
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database(tmp_path_factory) -> Iterator[str]:
+    """Point the app at a fresh database and migrate it to head."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app.db import reset_engine
+
+    data_dir = tmp_path_factory.mktemp("data")
+    url = PG_URL or f"sqlite:///{data_dir / 'test.db'}"
+    os.environ.update(DATABASE_URL=url, FIELDBENCH_DATA_DIR=str(data_dir),
+                      FIELDBENCH_SECRET_KEY=secrets.token_urlsafe(40))
+    if PG_URL:
+        _reset_postgres(url)
+    reset_engine()
+    command.upgrade(Config(str(Path(__file__).resolve().parents[1] / "alembic.ini")), "head")
+    yield url
+    reset_engine()
+
+
+@pytest.fixture(autouse=True)
+def empty_tables(database) -> Iterator[None]:
+    """Each test starts from empty tables (the schema stays)."""
+    yield
+    from app.db import get_engine
+    from app.models import Base
+
+    engine = get_engine()
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def session():
+    from app.db import new_session
+
+    s = new_session()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def app():
+    from app.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user():
+    """Create a committed user: make_user('a@x.org') -> User."""
+    from app.accounts import service
+    from app.db import transaction
+
+    def make(email: str, password: str = PASSWORD, name: str = ""):
+        with transaction() as s:
+            return service.create(s, email=email, password=password, name=name)
+    return make
+
+
+@pytest.fixture
+def study(make_user):
+    """A project 'study' with sites north and south, an owner, a coder, a viewer and an outsider."""
+    from app.db import transaction
+    from app.projects import service
+
+    users = {role: make_user(f"{role}@example.org") for role in
+             ("owner", "coder", "viewer", "outsider")}
+    with transaction() as s:
+        project = service.create(s, slug="study", name="Study", owner=users["owner"])
+        for role in ("coder", "viewer"):
+            service.add_member(s, project=project, user=users[role], role=role,
+                               by=users["owner"])
+        for slug in ("north", "south"):
+            service.add_site(s, project=project, slug=slug, name=slug.title(), by=users["owner"],
+                             strand="Contextual Safeguarding", governance="statutory",
+                             country="England")
+    return users
+
+
+def token_for(client, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Authorization headers with a fresh bearer token."""
+    response = client.post("/api/auth/token", data={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def sign_in(client, email: str, password: str = PASSWORD) -> str:
+    """Sign the client in through the form; returns the session's CSRF token."""
+    import re
+
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": csrf}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return csrf
