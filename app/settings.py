@@ -30,6 +30,7 @@ class Settings:
     data_dir: Path
     max_upload_bytes: int
     secure_cookies: bool
+    argon2_profile: str
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,6 +79,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         max_upload_bytes=int(upload_mb * 1024 * 1024),
         secure_cookies=os.environ.get("FIELDBENCH_SECURE_COOKIES", "") == "1",
+        argon2_profile=os.environ.get("FIELDBENCH_ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"),
     )
 
 

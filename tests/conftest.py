@@ -42,7 +42,9 @@ def database(tmp_path_factory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("data")
     url = PG_URL or f"sqlite:///{data_dir / 'test.db'}"
     os.environ.update(DATABASE_URL=url, FIELDBENCH_DATA_DIR=str(data_dir),
-                      FIELDBENCH_SECRET_KEY=secrets.token_urlsafe(40))
+                      FIELDBENCH_SECRET_KEY=secrets.token_urlsafe(40),
+                      # Real argon2 hashes, with the cheapest parameters, to keep tests fast.
+                      FIELDBENCH_ARGON2_PROFILE="CHEAPEST")
     if PG_URL:
         _reset_postgres(url)
     reset_engine()
@@ -136,7 +138,7 @@ def token_for(client, email: str, password: str = PASSWORD) -> dict[str, str]:
 
 
 def sign_in(client, email: str, password: str = PASSWORD) -> str:
-    """Sign the client in through the form; returns the session's CSRF token."""
+    """Sign the client in through the form; returns the new session's CSRF token."""
     import re
 
     page = client.get("/login")
@@ -144,4 +146,5 @@ def sign_in(client, email: str, password: str = PASSWORD) -> str:
     response = client.post("/login", data={"email": email, "password": password,
                                            "csrf_token": csrf}, follow_redirects=False)
     assert response.status_code == 303, response.text
-    return csrf
+    # Signing in starts a new session, so the token rotates: read it from a page.
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)

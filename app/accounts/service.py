@@ -6,7 +6,9 @@ import hashlib
 import re
 import secrets
 
-from argon2 import PasswordHasher
+from functools import lru_cache
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,11 +18,24 @@ from app.audit import service as audit
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 
-_hasher = PasswordHasher()
-# Verifying against a real hash for unknown e-mails keeps sign-in timing uniform.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+from app.settings import get_settings
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(profile: str) -> tuple[PasswordHasher, str]:
+    """The hasher for a profile of argon2's, and a dummy hash made with it.
+
+    Verifying unknown e-mails against the dummy keeps sign-in timing uniform. Stored hashes
+    carry their own parameters, so changing the profile never locks anyone out.
+    """
+    hasher = PasswordHasher.from_parameters(getattr(profiles, profile))
+    return hasher, hasher.hash("not-a-real-password")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    return _hasher_for(get_settings().argon2_profile)
 
 
 def normalise_email(email: str) -> str:
@@ -54,7 +69,7 @@ def create(session: Session, *, email: str, password: str, name: str = "") -> Us
     if get_by_email(session, email=email):
         raise Conflict(f"a user with e-mail {email} already exists")
     user = User(email=email, name=name.strip() or email.split("@")[0],
-                password_hash=_hasher.hash(password))
+                password_hash=_hasher()[0].hash(password))
     session.add(user)
     session.flush()
     audit.record(session, user_id=user.id, action="user.create", obj=user, email=email)
@@ -64,14 +79,15 @@ def create(session: Session, *, email: str, password: str, name: str = "") -> Us
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The active user whose password this is, or None."""
     user = get_by_email(session, email=email)
+    hasher, dummy = _hasher()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else dummy, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return user
 
 

@@ -1,0 +1,100 @@
+"""Every project-scoped route, walked as an outsider (404) and as a viewer (403 on changes)."""
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.conftest import FIXTURES, sign_in, token_for
+
+SAFE = {"GET", "HEAD"}
+TRANSCRIPT = (FIXTURES / "ingest" / "interview.txt").read_bytes()
+
+# A valid request for each state-changing route, so the walk reaches the permission check.
+BODIES = {
+    "api_member_set": {"json": {"email": "coder@example.org", "role": "viewer"}},
+    "api_site_create": {"json": {"slug": "east", "name": "East"}},
+    "api_site_update": {"json": {"name": "North (renamed)"}},
+    "api_document_create": {"data": {"site": "north", "kind": "interview"},
+                            "files": {"file": ("new.txt", b"Chair: a new note.\nYP: ok.\n")}},
+    "api_speaker_update": {"json": {"role": "Chair"}},
+    "site_create": {"data": {"slug": "east", "name": "East"}},
+    "upload": {"data": {"site": "north", "kind": "interview"},
+               "files": {"files": ("new.txt", b"Chair: a new note.\nYP: ok.\n")}},
+    "speaker_update": {"data": {"role": "Chair"}},
+}
+PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site"}
+
+
+@pytest.fixture
+def document(study):
+    from app.db import transaction
+    from app.documents import service as documents
+    from app.projects import service as projects
+
+    with transaction() as s:
+        project = projects.get_project_or_raise(s, slug="study")
+        meta = documents.DocumentMeta(site=projects.get_site(s, project=project, slug="north"),
+                                      kind="interview")
+        doc, _ = documents.ingest(s, project=project, filename="interview.txt",
+                                  data=TRANSCRIPT, meta=meta, by=study["owner"],
+                                  max_bytes=10**6)
+        speaker_id = documents.turns_of(s, document=doc)[0][1].id
+        return {"project": "study", "site": "north", "document_id": doc.id,
+                "speaker_id": speaker_id}
+
+
+def project_routes(app):
+    for route in app.routes:
+        if isinstance(route, APIRoute) and PROJECT_PARAMS & set(route.param_convertors):
+            for method in route.methods:
+                yield route, method
+
+
+def call(client, route, method, params, headers):
+    url = route.path.format(**{k: params[k] for k in route.param_convertors})
+    extra = BODIES.get(route.name, {}) if method not in SAFE else {}
+    return client.request(method, url, headers=headers, follow_redirects=False, **extra)
+
+
+def test_every_changing_route_has_a_sample_request(app):
+    changing = {r.name for r, m in project_routes(app) if m not in SAFE}
+    assert changing <= set(BODIES), f"add sample requests for {changing - set(BODIES)}"
+
+
+def test_outsider_gets_404_everywhere(client, app, document):
+    headers = token_for(client, "outsider@example.org")
+    for route, method in project_routes(app):
+        response = call(client, route, method, document, headers)
+        assert response.status_code == 404, (method, route.path, response.text)
+
+
+def test_outsider_pages_through_cookie_get_404(client, app, document):
+    sign_in(client, "outsider@example.org")
+    for route, method in project_routes(app):
+        if method in SAFE:
+            assert call(client, route, method, document, {}).status_code == 404, route.path
+
+
+def test_viewer_reads_but_cannot_change(client, app, document):
+    headers = token_for(client, "viewer@example.org")
+    for route, method in project_routes(app):
+        response = call(client, route, method, document, headers)
+        expected = 200 if method in SAFE else 403
+        assert response.status_code == expected, (method, route.path, response.text)
+
+
+def test_coder_cannot_manage_but_can_edit(client, document):
+    headers = token_for(client, "coder@example.org")
+    site = client.post("/api/projects/study/sites", headers=headers, json={"slug": "e", "name": "E"})
+    assert site.status_code == 403
+    speaker = client.patch(f"/api/projects/study/speakers/{document['speaker_id']}",
+                           headers=headers, json={"role": "Chair", "agency": "Police"})
+    assert speaker.status_code == 200 and speaker.json()["role"] == "Chair"
+
+
+def test_signed_out_pages_redirect_and_api_says_401(client, app, document):
+    for route, method in project_routes(app):
+        response = call(client, route, method, document, {})
+        if route.path.startswith("/api/"):
+            assert response.status_code == 401, route.path
+        elif method in SAFE:
+            assert response.status_code == 303 and "/login" in response.headers["location"]
