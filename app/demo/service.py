@@ -44,8 +44,10 @@ def load_demo(session: Session, *, password: str | None = None) -> list[str]:
     """Create the demo user, project, sites and documents; a second run changes nothing."""
     user = accounts.get_by_email(session, email=DEMO_EMAIL)
     if user is not None:
-        return [f"The demo study is already loaded. Sign in as {DEMO_EMAIL}.",
-                "(Its password was printed when it was first loaded.)"]
+        hint = (f"password {DEMO_PASSWORD}" if get_settings().is_sqlite and not password
+                else "the password printed when it was first loaded")
+        return [f"The demo study is already loaded. Sign in at http://127.0.0.1:8000 as "
+                f"{DEMO_EMAIL} with {hint}."]
     password = _credentials(password)
     user = accounts.create(session, email=DEMO_EMAIL, password=password, name="Demo Researcher")
     project = projects.create(

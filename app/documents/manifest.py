@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.documents import service
 from app.documents.service import DocumentMeta, IngestReport
-from app.errors import Invalid
+from app.errors import FieldbenchError, Invalid
 from app.projects import service as projects
 from app.projects.models import Project
 
@@ -62,7 +62,7 @@ def plan(session: Session, *, project: Project, files: list[Path], site: str | N
             if not path.is_file():
                 raise Invalid(f"no file {row['file']}")
             steps.append((path, _meta_for_row(session, project, row)))
-        except Invalid as err:
+        except FieldbenchError as err:
             raise Invalid(f"{manifest_path.name}, row {number}: {err.message}") from None
     return steps
 

@@ -61,8 +61,8 @@ def upload(request: Request, session: SessionDep, user: CurrentUser, project: st
     try:
         meta = _meta(session, proj, site, kind, title, date, researcher, period)
     except FieldbenchError as err:
-        return render(request, "documents/upload.html", status_code=422, **context,
-                      error=err.message)
+        return render(request, "documents/upload.html", status_code=422,
+                      **(context | {"error": err.message}))
     files = [_read(f) for f in files if f.filename]
     report = service.ingest_many(session, project=proj, files=files, meta=meta, by=user,
                                  max_bytes=get_settings().max_upload_bytes)
