@@ -2,9 +2,11 @@
 
 from app.accounts.models import ApiToken, User
 from app.audit.models import AuditEvent
+from app.codebook.models import Code, CodebookVersion
+from app.coding.models import Coding
 from app.db import Base
 from app.documents.models import Document, Speaker, Turn
 from app.projects.models import Membership, Project, Site
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Document", "Membership", "Project", "Site",
+__all__ = ["ApiToken", "AuditEvent", "Base", "Code", "CodebookVersion", "Coding", "Document", "Membership", "Project", "Site",
            "Speaker", "Turn", "User"]

@@ -17,9 +17,16 @@ def run_migrations() -> None:
     with get_engine().connect() as connection:
         _run(connection)
         connection.commit()
+        if connection.dialect.name == "sqlite":
+            # The connection goes back to the pool: restore what every session expects.
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _run(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds tables (copy, drop, rename); with foreign keys on, dropping
+        # the old table would cascade-delete the rows that point at it.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=True, compare_type=True)
     with context.begin_transaction():

@@ -30,6 +30,7 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
         UniqueConstraint("project_id", "content_hash"),
+        UniqueConstraint("id", "project_id"),
         ForeignKeyConstraint(["site_id", "project_id"], ["sites.id", "sites.project_id"],
                              ondelete="CASCADE"),
         CheckConstraint(f"kind IN ({_KIND_LIST})", name="kind"),

@@ -12,6 +12,7 @@ from app.documents.schemas import (DocumentCreated, DocumentOut, DocumentSummary
 from app.documents.view import clock, pieces
 from app.errors import FieldbenchError, Invalid
 from app.projects import service as projects
+from app.projects.models import Site
 from app.schemas import errors
 from app.settings import get_settings
 from app.web import CurrentUser, SessionDep, render
@@ -78,9 +79,11 @@ def document_page(request: Request, session: SessionDep, user: CurrentUser, proj
     document, proj = service.get_for_member(session, document_id=document_id, user=user)
     if proj.slug != project:
         raise Invalid("that document belongs to another project")
+    role = projects.role_of(session, project=proj, user=user)
     turns = service.turns_of(session, document=document)
-    site = session.get(projects.Site, document.site_id)
+    site = session.get(Site, document.site_id)
     return render(request, "documents/document.html", user=user, project=proj, site=site,
+                  role=role,
                   document=document, pieces=pieces(document.text, turns), clock=clock,
                   kind_name=DOCUMENT_KINDS[document.kind], turn_count=len(turns))
 
@@ -100,9 +103,10 @@ def speaker_update(request: Request, session: SessionDep, user: CurrentUser, pro
     proj, my_role = projects.get_for_member(session, slug=project, user=user, need="edit")
     speaker = service.set_speaker(session, project=proj, speaker_id=speaker_id, by=user,
                                   role=role, agency=agency)
+    speakers = service.list_speakers(session, project=proj)
     return render(request, "documents/speakers.html", user=user, project=proj, role=my_role,
-                  speakers=service.list_speakers(session, project=proj),
-                  partial="documents/_speaker_row.html", speaker=speaker, saved=True)
+                  speakers=speakers, partial="documents/_speaker_row.html", speaker=speaker,
+                  turns=dict((s.id, n) for s, n in speakers)[speaker.id], saved=True)
 
 
 @router.get("/documents/{document_id}/original", name="document_original",
@@ -157,7 +161,7 @@ def api_documents(session: SessionDep, user: CurrentUser, project: str):
 def api_document(session: SessionDep, user: CurrentUser, document_id: int):
     """A document's normalised text, metadata and speaker turns (code-point offsets)."""
     document, proj = service.get_for_member(session, document_id=document_id, user=user)
-    site = session.get(projects.Site, document.site_id)
+    site = session.get(Site, document.site_id)
     return DocumentOut(
         id=document.id, project=proj.slug, site=site.slug, kind=document.kind,
         title=document.title, date=document.date, researcher=document.researcher,
