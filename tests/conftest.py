@@ -148,3 +148,15 @@ def sign_in(client, email: str, password: str = PASSWORD) -> str:
     assert response.status_code == 303, response.text
     # Signing in starts a new session, so the token rotates: read it from a page.
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+
+
+def api_routes(app_or_router):
+    """Every APIRoute of the app, including those of included routers (FastAPI nests them)."""
+    from fastapi.routing import APIRoute
+
+    for route in app_or_router.routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from api_routes(inner)
+        elif isinstance(route, APIRoute):
+            yield route

@@ -14,12 +14,15 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
+from app.codebook import service as codebook
+from app.codebook.spec import parse_yaml
 from app.documents import manifest
 from app.documents import service as documents
 from app.projects import service as projects
 from app.settings import get_settings
 
 CONTENT = Path(__file__).resolve().parent / "content"
+CODEBOOK = Path(__file__).resolve().parents[2] / "codebooks" / "institutional-ethnography.yaml"
 DEMO_EMAIL = "demo@fieldbench.example"
 DEMO_PASSWORD = "fieldwork-demo"
 DEMO_PROJECT = "innovate-demo"
@@ -64,7 +67,10 @@ def load_demo(session: Session, *, password: str | None = None) -> list[str]:
     if report.refused:
         raise RuntimeError(f"demo content refused: {report.refused}")
     _give_roles(session, project=project, by=user)
-    return [f"Demo study loaded: {len(SITES)} sites, {len(report.added)} documents.",
+    codebook.load(session, project=project, spec=parse_yaml(CODEBOOK.read_text(), CODEBOOK.name),
+                  by=user, note="the institutional-ethnography codebook")
+    return [f"Demo study loaded: {len(SITES)} sites, {len(report.added)} documents, "
+            "the institutional-ethnography codebook.",
             f"Sign in at http://127.0.0.1:8000 as {DEMO_EMAIL} with password {password}"]
 
 

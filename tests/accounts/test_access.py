@@ -1,12 +1,12 @@
 """Every project-scoped route, walked as an outsider (404) and as a viewer (403 on changes)."""
 
 import pytest
-from fastapi.routing import APIRoute
 
-from tests.conftest import FIXTURES, sign_in, token_for
+from tests.conftest import FIXTURES, api_routes, sign_in, token_for
 
 SAFE = {"GET", "HEAD"}
 TRANSCRIPT = (FIXTURES / "ingest" / "interview.txt").read_bytes()
+IE_YAML = FIXTURES.parent.parent / "codebooks" / "institutional-ethnography.yaml"
 
 # A valid request for each state-changing route, so the walk reaches the permission check.
 BODIES = {
@@ -20,18 +20,32 @@ BODIES = {
     "upload": {"data": {"site": "north", "kind": "interview"},
                "files": {"files": ("new.txt", b"Chair: a new note.\nYP: ok.\n")}},
     "speaker_update": {"data": {"role": "Chair"}},
+    "api_codebook_load": {"data": {"dry_run": "true"},
+                          "files": {"file": ("cb.yaml", IE_YAML.read_bytes())}},
+    "api_code_create": {"json": {"key": "NEW-CODE", "name": "New", "definition": "A new code.",
+                                 "parent": "DA"}},
+    "api_code_update": {"json": {"name": "Renamed"}},
+    "api_code_merge": {"json": {"into": "PA-PERF"}},
+    "api_code_split": {"json": {"parts": [{"key": "PA-RATION-AGE", "name": "Age cut-offs",
+                                           "definition": "Services that end at an age."}]}},
+    "api_code_retire": {},
+    "api_code_delete": {},
 }
-PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site"}
+PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key"}
 
 
 @pytest.fixture
 def document(study):
+    from app.codebook import service as codebook
+    from app.codebook.spec import parse_yaml
     from app.db import transaction
     from app.documents import service as documents
     from app.projects import service as projects
 
     with transaction() as s:
         project = projects.get_project_or_raise(s, slug="study")
+        codebook.load(s, project=project, spec=parse_yaml(IE_YAML.read_text()),
+                      by=study["owner"])
         meta = documents.DocumentMeta(site=projects.get_site(s, project=project, slug="north"),
                                       kind="interview")
         doc, _ = documents.ingest(s, project=project, filename="interview.txt",
@@ -39,12 +53,12 @@ def document(study):
                                   max_bytes=10**6)
         speaker_id = documents.turns_of(s, document=doc)[0][1].id
         return {"project": "study", "site": "north", "document_id": doc.id,
-                "speaker_id": speaker_id}
+                "speaker_id": speaker_id, "key": "PA-RATION"}
 
 
 def project_routes(app):
-    for route in app.routes:
-        if isinstance(route, APIRoute) and PROJECT_PARAMS & set(route.param_convertors):
+    for route in api_routes(app):
+        if PROJECT_PARAMS & set(route.param_convertors):
             for method in route.methods:
                 yield route, method
 
@@ -53,6 +67,11 @@ def call(client, route, method, params, headers):
     url = route.path.format(**{k: params[k] for k in route.param_convertors})
     extra = BODIES.get(route.name, {}) if method not in SAFE else {}
     return client.request(method, url, headers=headers, follow_redirects=False, **extra)
+
+
+def test_the_walk_sees_every_route(app):
+    names = {route.name for route, _ in project_routes(app)}
+    assert {"api_document", "document_page", "api_site_create", "api_code_merge"} <= names
 
 
 def test_every_changing_route_has_a_sample_request(app):
