@@ -46,9 +46,19 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Refuse an unsafe cookie request whose token is missing or wrong."""
-    if request.method in SAFE_METHODS or _bearer(request):
+    """Refuse an unsafe request made with a signed-in cookie whose token is missing or wrong.
+
+    Without a signed-in session there is no ambient authority to abuse, and the request
+    fails (401 or the sign-in page) on its own.
+    """
+    if request.method in SAFE_METHODS or _bearer(request) or "user_id" not in request.session:
         return
+    await verify_csrf(request)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse an unsafe request whose CSRF token is missing or wrong (the sign-in form uses
+    this directly, so nobody can sign a victim into an attacker's account)."""
     sent = request.headers.get("x-csrf-token")
     if not sent and "form" in request.headers.get("content-type", ""):
         sent = (await request.form()).get("csrf_token")

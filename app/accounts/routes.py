@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import service
 from app.accounts.schemas import TokenOut, UserOut
 from app.errors import Unauthorised
 from app.schemas import errors
-from app.web import CurrentUser, MaybeUser, SessionDep, render
+from app.web import CurrentUser, MaybeUser, SessionDep, render, verify_csrf
 
 router = APIRouter()
 
@@ -26,7 +26,8 @@ def login_page(request: Request, user: MaybeUser, next: str | None = None):
     return render(request, "accounts/login.html", next=_safe_next(next), error=None)
 
 
-@router.post("/login", name="login", include_in_schema=False)
+@router.post("/login", name="login", include_in_schema=False,
+             dependencies=[Depends(verify_csrf)])
 def login(request: Request, session: SessionDep, _user: MaybeUser,
           email: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/"):

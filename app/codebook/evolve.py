@@ -64,17 +64,41 @@ def add_code(session: Session, *, project: Project, by: User, key: str, name: st
              definition: str, parent: str | None = None, is_category: bool = False,
              **fields) -> Code:
     """A new code (or category) under `parent`, at the end of the codebook."""
+    code = _new_code(session, project, key=key, name=name, definition=definition,
+                     parent=parent, is_category=is_category, **fields)
+    _finish(session, project, by, "add", code, f"added {key}")
+    return code
+
+
+def _new_code(session: Session, project: Project, *, key: str, name: str, definition: str,
+              parent: str | None, is_category: bool = False, **fields) -> Code:
     _check_new_key(session, project, key)
     values = _check_fields({"name": name, "definition": definition, **fields})
-    parent_code = get_code(session, project=project, key=parent) if parent else None
+    parent_code = _active(session, project, parent) if parent else None
     position = max((c.position for c in list_codes(session, project=project)), default=-1) + 1
     code = Code(project_id=project.id, key=key, guid=str(uuid.uuid4()),
                 parent_id=parent_code.id if parent_code else None, is_category=is_category,
                 position=position, **values)
     session.add(code)
     session.flush()
-    _finish(session, project, by, "add", code, f"added {key}")
     return code
+
+
+def _active(session: Session, project: Project, key: str) -> Code:
+    """A code that can receive children or codings: it must not be retired."""
+    code = get_code(session, project=project, key=key)
+    if code.status != "active":
+        raise Invalid(f"'{key}' is retired: restore it first")
+    return code
+
+
+def _inside(session: Session, code: Code, ancestor: Code) -> bool:
+    """Whether `code` is `ancestor` or lies somewhere beneath it."""
+    while code is not None:
+        if code.id == ancestor.id:
+            return True
+        code = session.get(Code, code.parent_id) if code.parent_id else None
+    return False
 
 
 def edit_code(session: Session, *, project: Project, by: User, key: str, **fields) -> Code:
@@ -97,8 +121,9 @@ def rename(session: Session, *, project: Project, by: User, key: str,
         code.key = _check_new_key(session, project, new_key)
     if new_name is not None:
         code.name = _check_fields({"name": new_name})["name"]
-    _finish(session, project, by, "rename", code, f"renamed {key} to {code.key}",
-            old_key=key, new_name=code.name)
+    if code.key != key or session.is_modified(code):
+        _finish(session, project, by, "rename", code, f"renamed {key} to {code.key}",
+                old_key=key, new_name=code.name)
     return code
 
 
@@ -106,12 +131,11 @@ def move(session: Session, *, project: Project, by: User, key: str,
          parent: str | None) -> Code:
     """Put a code under another parent (None: at the top); refuses to make a cycle."""
     code = get_code(session, project=project, key=key)
-    target = get_code(session, project=project, key=parent) if parent else None
-    ancestor = target
-    while ancestor is not None:
-        if ancestor.id == code.id:
-            raise Invalid(f"'{key}' cannot go under '{parent}': that is inside '{key}' itself")
-        ancestor = session.get(Code, ancestor.parent_id) if ancestor.parent_id else None
+    target = _active(session, project, parent) if parent else None
+    if target is not None and _inside(session, target, code):
+        raise Invalid(f"'{key}' cannot go under '{parent}': that is inside '{key}' itself")
+    if code.parent_id == (target.id if target else None):
+        return code
     code.parent_id = target.id if target else None
     _finish(session, project, by, "move", code, f"moved {key} under {parent or 'the top'}",
             parent=parent)
@@ -121,9 +145,9 @@ def move(session: Session, *, project: Project, by: User, key: str,
 def merge(session: Session, *, project: Project, by: User, key: str, into: str) -> Code:
     """Merge code `key` into `into`: its codings become codings of `into`; it is retired."""
     source = get_code(session, project=project, key=key)
-    target = get_code(session, project=project, key=into)
-    if source.id == target.id:
-        raise Invalid("a code cannot be merged into itself")
+    target = _active(session, project, into)
+    if _inside(session, target, source):
+        raise Invalid(f"'{key}' cannot be merged into '{into}': it is '{key}' or lies inside it")
     if target.is_category:
         raise Invalid(f"'{into}' is a category: codings cannot be merged into it")
     moved = session.execute(update(Coding).where(Coding.code_id == source.id)
@@ -145,8 +169,7 @@ def split(session: Session, *, project: Project, by: User, key: str,
     parent = session.get(Code, original.parent_id) if original.parent_id else None
     created = []
     for part in parts:
-        code = add_code(session, project=project, by=by, parent=parent.key if parent else None,
-                        **part)
+        code = _new_code(session, project, parent=parent.key if parent else None, **part)
         code.split_from_id = original.id
         created.append(code)
     _finish(session, project, by, "split", original, f"split {key}",

@@ -90,8 +90,8 @@ def codebook_load_preview(request: Request, session: SessionDep, user: CurrentUs
 
 @router.post(BOOK + "/load/apply", name="codebook_load_apply")
 def codebook_load_apply(request: Request, session: SessionDep, user: CurrentUser,
-                        project: str, content: Annotated[str, Form()],
-                        filename: Annotated[str, Form()]):
+                        project: str, content: Annotated[str, Form()] = "",
+                        filename: Annotated[str, Form()] = ""):
     proj, role = projects.get_for_member(session, slug=project, user=user, need="manage")
     try:
         try:

@@ -109,9 +109,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
 
-    with op.batch_alter_table('documents', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_documents_id_project_id'), type_='unique')
-
     with op.batch_alter_table('codings', schema=None) as batch_op:
         batch_op.drop_index('ix_codings_document_start')
         batch_op.drop_index(batch_op.f('ix_codings_coder_id'))
@@ -123,4 +120,6 @@ def downgrade() -> None:
 
     op.drop_table('codes')
     op.drop_table('codebook_versions')
-
+    # Last: codings referenced (document, project) pairs.
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_documents_id_project_id'), type_='unique')

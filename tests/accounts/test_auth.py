@@ -93,3 +93,9 @@ def test_tampered_session_cookie_is_ignored(client, study):
     cookie = client.cookies.get("fieldbench_session")
     client.cookies.set("fieldbench_session", cookie[:-4] + "AAAA")
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_form_needs_its_csrf_token(client, study):
+    response = client.post("/login", data={"email": "owner@example.org", "password": PASSWORD})
+    assert response.status_code == 403
+    assert client.get("/", follow_redirects=False).status_code == 303

@@ -97,7 +97,8 @@ def test_one_code_element_per_codespec_nested_by_parent(real, real_qdc):
 
 
 def test_categories_are_not_codable(real, real_qdc):
-    flags = {e.get("name"): e.get("isCodable") for e in etree.fromstring(real_qdc).iter(f"{Q}Code")}
+    elements = etree.fromstring(real_qdc).iter(f"{Q}Code")
+    flags = {e.get("name"): e.get("isCodable") for e in elements}
     assert sorted(n for n, flag in flags.items() if flag == "false") == sorted(
         c.name for c in real.codes if c.is_category)
     assert sum(flag == "false" for flag in flags.values()) == 8
@@ -117,7 +118,8 @@ def test_no_empty_elements(real_qdc):
 def test_origin_and_header(real, real_qdc):
     root = etree.fromstring(real_qdc)
     assert root.get("origin") == "Fieldbench 0.1"
-    assert etree.fromstring(export_qdc(real, origin="Fieldbench 9")).get("origin") == "Fieldbench 9"
+    other = etree.fromstring(export_qdc(real, origin="Fieldbench 9"))
+    assert other.get("origin") == "Fieldbench 9"
     pi = root.getprevious()
     assert pi.target == "fieldbench" and "institutional-ethnography" in pi.text
 

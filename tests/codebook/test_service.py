@@ -142,3 +142,32 @@ def test_blank_or_mismatched_coding_is_refused(coded_study):
             coding.create(s, start=0, end=5, quote="Other", **kwargs)
         with pytest.raises(Invalid, match="category"):
             coding.create(s, **{**kwargs, "code_key": "DA"}, start=0, end=5)
+
+
+def test_merge_refuses_a_target_inside_the_source_or_retired(coded_study):
+    owner = coded_study["users"]["owner"]
+    with transaction() as s:
+        with pytest.raises(Invalid, match="inside"):
+            evolve.merge(s, project=project(s), by=owner, key="RR-TEXT", into="RR-TEXT-RISK")
+        with pytest.raises(Invalid, match="inside"):
+            evolve.merge(s, project=project(s), by=owner, key="RR-TEXT", into="RR-TEXT")
+        evolve.retire(s, project=project(s), by=owner, key="PA-PERF")
+        with pytest.raises(Invalid, match="retired"):
+            evolve.merge(s, project=project(s), by=owner, key="PA-PART", into="PA-PERF")
+        with pytest.raises(Invalid, match="retired"):
+            evolve.move(s, project=project(s), by=owner, key="PA-PART", parent="PA-PERF")
+
+
+def test_no_op_changes_make_no_version_and_split_makes_one(coded_study):
+    owner = coded_study["users"]["owner"]
+    with transaction() as s:
+        before = codebook.current_version(s, project=project(s)).number
+        evolve.rename(s, project=project(s), by=owner, key="DA-FRAG", new_key="DA-FRAG")
+        code = codebook.get_code(s, project=project(s), key="DA-FRAG")
+        parent = s.get(type(code), code.parent_id).key
+        evolve.move(s, project=project(s), by=owner, key="DA-FRAG", parent=parent)
+        assert codebook.current_version(s, project=project(s)).number == before
+        evolve.split(s, project=project(s), by=owner, key="DA-FRAG", parts=[
+            {"key": "DA-FRAG-A", "name": "A", "definition": "a."},
+            {"key": "DA-FRAG-B", "name": "B", "definition": "b."}])
+        assert codebook.current_version(s, project=project(s)).number == before + 1
