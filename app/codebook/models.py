@@ -40,6 +40,7 @@ class Code(Base):
     __tablename__ = "codes"
     __table_args__ = (
         UniqueConstraint("project_id", "key"),
+        UniqueConstraint("project_id", "guid"),
         UniqueConstraint("id", "project_id"),
         ForeignKeyConstraint(["parent_id", "project_id"], ["codes.id", "codes.project_id"]),
         CheckConstraint("status IN ('active', 'retired')", name="status"),
@@ -49,7 +50,7 @@ class Code(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
-    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    guid: Mapped[str] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(index=True)
     is_category: Mapped[bool] = mapped_column(default=False)

@@ -138,15 +138,18 @@ def load(session: Session, *, project: Project, spec: CodebookSpec, by: User,
 
 
 def _new_code(session: Session, project: Project, item: CodeSpec) -> Code:
-    guid = item.guid if item.guid and not _guid_taken(session, item.guid) else str(uuid.uuid4())
+    taken = item.guid and _guid_taken(session, project, item.guid)
+    guid = item.guid if item.guid and not taken else str(uuid.uuid4())
     code = Code(project_id=project.id, key=item.key, guid=guid, name=item.name,
                 definition=item.definition)
     session.add(code)
     return code
 
 
-def _guid_taken(session: Session, guid: str) -> bool:
-    return session.scalar(select(func.count()).where(Code.guid == guid)) > 0
+def _guid_taken(session: Session, project: Project, guid: str) -> bool:
+    """GUIDs name a code across tools, so a copy of a codebook in another project keeps them."""
+    return session.scalar(select(func.count()).where(Code.project_id == project.id,
+                                                     Code.guid == guid)) > 0
 
 
 def _apply(code: Code, item: CodeSpec, position: int) -> None:

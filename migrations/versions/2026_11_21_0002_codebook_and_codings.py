@@ -68,7 +68,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_codes_project_id_projects'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['split_from_id'], ['codes.id'], name=op.f('fk_codes_split_from_id_codes')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_codes')),
-    sa.UniqueConstraint('guid', name=op.f('uq_codes_guid')),
+    sa.UniqueConstraint('project_id', 'guid', name=op.f('uq_codes_project_id_guid')),
     sa.UniqueConstraint('id', 'project_id', name=op.f('uq_codes_id_project_id')),
     sa.UniqueConstraint('project_id', 'key', name=op.f('uq_codes_project_id_key'))
     )
