@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.accounts.routes import router as accounts_router
 from app.codebook.pages import router as codebook_pages_router
 from app.codebook.routes import router as codebook_router
+from app.coding.routes import router as coding_router
 from app.documents.routes import router as documents_router
 from app.errors import FieldbenchError
 from app.projects.routes import router as projects_router
@@ -19,7 +20,7 @@ from app.settings import get_settings
 from app.web import ROOT, CsrfFailed, LoginRequired, render
 
 ROUTERS = [accounts_router, projects_router, documents_router, codebook_router,
-           codebook_pages_router]
+           codebook_pages_router, coding_router]
 SESSION_DAYS = 14
 
 

@@ -6,7 +6,8 @@ from app.codebook.models import Code, CodebookVersion
 from app.coding.models import Coding
 from app.db import Base
 from app.documents.models import Document, Speaker, Turn
+from app.memos.models import Memo
 from app.projects.models import Membership, Project, Site
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Code", "CodebookVersion", "Coding", "Document", "Membership", "Project", "Site",
+__all__ = ["ApiToken", "AuditEvent", "Base", "Code", "CodebookVersion", "Coding", "Document", "Memo", "Membership", "Project", "Site",
            "Speaker", "Turn", "User"]

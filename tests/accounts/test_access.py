@@ -30,6 +30,12 @@ BODIES = {
                                            "definition": "Services that end at an age."}]}},
     "api_code_retire": {},
     "api_code_delete": {},
+    "api_coding_create": {"json": {"code": "PA-PERF", "start": 0, "end": 4}},
+    "api_coding_recode": {"json": {"code": "PA-PERF"}},
+    "api_coding_remove": {},
+    "api_coding_restore": {},
+    "api_turn_code": {"json": {"code": "PA-PERF"}},
+    "api_speaker_code": {"json": {"code": "PA-PERF"}},
 }
 # The codebook page forms reach the permission check before they read their fields.
 BODIES.update({name: {} for name in (
@@ -39,13 +45,14 @@ BODIES.update({name: {} for name in (
 QUERIES = {"api_codebook_diff": {"params": {"old": 1, "new": 1}}}
 # Pages that only editors may open: a viewer gets 403 there too.
 EDITOR_PAGES = {"upload_page", "code_new_page", "codebook_load_page"}
-PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key"}
+PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key", "coding_id", "turn_id"}
 
 
 @pytest.fixture
 def document(study):
     from app.codebook import service as codebook
     from app.codebook.spec import parse_yaml
+    from app.coding import service as coding
     from app.db import transaction
     from app.documents import service as documents
     from app.projects import service as projects
@@ -59,9 +66,12 @@ def document(study):
         doc, _ = documents.ingest(s, project=project, filename="interview.txt",
                                   data=TRANSCRIPT, meta=meta, by=study["owner"],
                                   max_bytes=10**6)
-        speaker_id = documents.turns_of(s, document=doc)[0][1].id
+        turn, speaker = documents.turns_of(s, document=doc)[0]
+        coded = coding.create(s, project=project, document=doc, code_key="PA-RATION",
+                              start=turn.start, end=turn.end, by=study["owner"])
         return {"project": "study", "site": "north", "document_id": doc.id,
-                "speaker_id": speaker_id, "key": "PA-RATION"}
+                "speaker_id": speaker.id, "key": "PA-RATION", "coding_id": coded.id,
+                "turn_id": turn.id}
 
 
 def project_routes(app):
