@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
+import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+IE_YAML = Path(__file__).resolve().parents[1] / "codebooks" / "institutional-ethnography.yaml"
 PG_URL = os.environ.get("FIELDBENCH_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -160,3 +165,66 @@ def api_routes(app_or_router):
             yield from api_routes(inner)
         elif isinstance(route, APIRoute):
             yield route
+
+
+@pytest.fixture
+def coded_study(study):
+    """The study with the IE codebook and one fieldnote; returns handy ids."""
+    from app.codebook import service as codebook
+    from app.codebook.spec import parse_yaml
+    from app.db import transaction
+    from app.documents import service as documents
+    from app.projects import service as projects
+
+    text = b"Chair: Row seven, scored 14 on the tool.\nSW: She is not engaging.\n"
+    with transaction() as s:
+        project = projects.get_project_or_raise(s, slug="study")
+        codebook.load(s, project=project, spec=parse_yaml(IE_YAML.read_text()),
+                      by=study["owner"])
+        meta = documents.DocumentMeta(site=projects.get_site(s, project=project, slug="north"),
+                                      kind="observation")
+        doc, _ = documents.ingest(s, project=project, filename="panel.txt", data=text,
+                                  meta=meta, by=study["owner"], max_bytes=10**6)
+        return {"users": study, "document_id": doc.id, "text": doc.text}
+
+
+def _wait_until_up(base_url: str, thread: threading.Thread, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the test server stopped while starting (see the log above)")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the test server did not answer {base_url}/healthz in {seconds:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def live_server(database) -> Iterator[str]:
+    """The app on a free local port; yields its base URL."""
+    import uvicorn
+
+    from app.main import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    # Handing uvicorn the bound socket leaves no gap in which another process takes the port.
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="fieldbench-live-server")
+    thread.start()
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url, thread)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

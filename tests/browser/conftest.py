@@ -1,16 +1,11 @@
-"""Browser fixtures: the app served by uvicorn in a thread, and Debian's Chromium driven by
-Playwright. The server uses the same database as the rest of the suite (the session-wide
+"""Browser fixtures: Debian's Chromium driven by Playwright, against `live_server` (the app
+served by uvicorn in a thread, from tests/conftest.py). The server uses the same database as the rest of the suite (the session-wide
 `database` fixture sets DATABASE_URL first); rows are emptied after every test, so each test
 makes its own data."""
 
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,48 +22,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-def _wait_until_up(base_url: str, thread: threading.Thread, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the test server stopped while starting (see the log above)")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the test server did not answer {base_url}/healthz in {seconds:.0f} s")
-
-
-@pytest.fixture(scope="session")
-def live_server(database) -> Iterator[str]:
-    """The app on a free local port; yields its base URL."""
-    import uvicorn
-
-    from app.main import create_app
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    # Handing uvicorn the bound socket leaves no gap in which another process takes the port.
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="fieldbench-live-server")
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, thread)
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture(scope="session")
