@@ -6,8 +6,12 @@ from app.codebook.models import Code, CodebookVersion
 from app.coding.models import Coding
 from app.db import Base
 from app.documents.models import Document, Speaker, Turn
+from app.jobs.models import Job
 from app.memos.models import Memo
+from app.pseudonyms.models import PseudonymEntry
+from app.suggestions.models import Suggestion, SuggestionState
 from app.projects.models import Membership, Project, Site
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Code", "CodebookVersion", "Coding", "Document", "Memo", "Membership", "Project", "Site",
-           "Speaker", "Turn", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Base", "Code", "CodebookVersion", "Coding", "Document",
+           "Job", "Memo", "Membership", "Project", "PseudonymEntry", "Site", "Speaker",
+           "Suggestion", "SuggestionState", "Turn", "User"]
