@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from app.db import get_engine
+from app.db import get_engine, include_name
 from app.models import Base
 
 config = context.config
@@ -28,7 +28,7 @@ def _run(connection) -> None:
         # the old table would cascade-delete the rows that point at it.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

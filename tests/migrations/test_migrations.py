@@ -6,15 +6,17 @@ from alembic import command
 from alembic.config import Config
 from pathlib import Path
 
-from app.db import get_engine
+from app.db import get_engine, include_name
 from app.models import Base
 
 ALEMBIC_INI = str(Path(__file__).resolve().parents[2] / "alembic.ini")
 
 
+
 def test_models_match_migrations(database):
     with get_engine().connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_name": include_name})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 

@@ -1,0 +1,193 @@
+"""An ExcerptFilter becomes one SQL query over live codings (with EXISTS for relations).
+
+Code terms take in the code and every code below it. Relations look at other live codings
+of the same document: they overlap when `o.start < c.end AND o.end > c.start`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import Date, and_, column, exists, func, literal, not_, or_, select, table
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session, aliased
+
+from app.accounts.models import User
+from app.codebook.models import Code, CodebookVersion
+from app.coding.models import Coding
+from app.documents.models import Document, Speaker, Turn
+from app.errors import Invalid
+from app.memos.models import Memo
+from app.projects.models import Project, Site
+from app.retrieval import expr as ex
+from app.retrieval.filters import ExcerptFilter
+
+
+def code_ids(session: Session, project: Project, key_list) -> dict[str, set[int]]:
+    """Each key with the ids of its code and every code below it; Invalid for unknown keys."""
+    codes = session.execute(select(Code.id, Code.key, Code.parent_id)
+                            .where(Code.project_id == project.id)).all()
+    children: dict[int | None, list[int]] = {}
+    by_key = {}
+    for ident, key, parent in codes:
+        children.setdefault(parent, []).append(ident)
+        by_key[key] = ident
+    out = {}
+    for key in key_list:
+        if key.upper() not in by_key:
+            raise Invalid(f"no code '{key}' in this project's codebook")
+        todo, found = [by_key[key.upper()]], set()
+        while todo:
+            found.add(current := todo.pop())
+            todo += children.get(current, [])
+        out[key.upper()] = found
+    return out
+
+
+def _overlaps(c, o):
+    return and_(o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
+                o.start < c.end, o.end > c.start)
+
+
+class _Compiler:
+    """Turns the query tree into a condition on a codings alias."""
+
+    def __init__(self, ids: dict[str, set[int]]):
+        self.ids = ids
+
+    def on(self, node, c):
+        if isinstance(node, ex.Term):
+            return c.code_id.in_(sorted(self.ids[node.key]))
+        if isinstance(node, ex.Not):
+            return not_(self.on(node.inner, c))
+        if isinstance(node, ex.Bool) and node.op == "OR":
+            return or_(self.on(node.left, c), self.on(node.right, c))
+        if isinstance(node, ex.Bool):
+            return self._and(node, c)
+        return and_(self.on(node.left, c), self._related(node, c))
+
+    def _exists(self, node, c, near: int = 0):
+        o = aliased(Coding)
+        if near:
+            span = and_(o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
+                        o.start <= c.end + near, o.end >= c.start - near)
+        else:
+            span = _overlaps(c, o)
+        return exists().where(span, self.on(node, o))
+
+    def _related(self, node: ex.Relation, c):
+        if node.op == "OVERLAPS":
+            return self._exists(node.right, c)
+        if node.op == "NEAR":
+            return self._exists(node.right, c, near=max(node.distance, 1))
+        t, o = aliased(Turn), aliased(Coding)
+        return exists().where(t.document_id == c.document_id, t.start < c.end, t.end > c.start,
+                              o.document_id == c.document_id, o.id != c.id,
+                              o.deleted_at.is_(None), o.start < t.end, o.end > t.start,
+                              self.on(node.right, o))
+
+    def _and(self, node: ex.Bool, c):
+        left, right = node.left, node.right
+        if isinstance(left, ex.Not) and isinstance(right, ex.Not):
+            return and_(self.on(left, c), self.on(right, c))
+        if isinstance(right, ex.Not) or isinstance(left, ex.Not):
+            positive, negative = (left, right.inner) if isinstance(right, ex.Not) \
+                else (right, left.inner)
+            return and_(self.on(positive, c), not_(self._exists(negative, c)))
+        return or_(and_(self.on(left, c), self._exists(right, c)),
+                   and_(self.on(right, c), self._exists(left, c)))
+
+
+def _turn_filter(c, column, values):
+    t, s = aliased(Turn), aliased(Speaker)
+    return exists().where(t.document_id == c.document_id, t.start < c.end, t.end > c.start,
+                          s.id == t.speaker_id, column(s).in_(values))
+
+
+def _search_terms(text: str) -> list[tuple[list[str], bool]]:
+    """Words, "phrases" and prefix* as (tokens, is_prefix); tokens are letters and digits."""
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
+        tokens = [t.lower() for t in re.findall(r"\w+", phrase or word)]
+        if tokens:
+            terms.append((tokens, bool(word) and word.endswith("*") and len(tokens) == 1))
+    if not terms:
+        raise Invalid("the search has no words in it")
+    return terms
+
+
+def text_condition(session: Session, c, text: str):
+    """Full-text search on the excerpt's quote (every term must match)."""
+    terms = _search_terms(text)
+    if session.get_bind().dialect.name == "sqlite":
+        query = " ".join('"' + " ".join(t) + '"' + ("*" if prefix else "") for t, prefix in terms)
+        fts = select(column("rowid")).select_from(table("codings_fts")).where(
+            sql_text("codings_fts MATCH :fts").bindparams(fts=query))
+        return c.id.in_(fts)
+    parts = [f"'{t[0]}':*" if prefix else "(" + " <-> ".join(f"'{w}'" for w in t) + ")"
+             for t, prefix in terms]
+    return func.to_tsvector("simple", c.quote).op("@@")(
+        func.to_tsquery("simple", " & ".join(parts)))
+
+
+def _metadata(session: Session, project: Project, f: ExcerptFilter, c, d, site):
+    """Conditions on the excerpt's document, site, speakers, coder, origin, version, memos."""
+    conds = [c.project_id == project.id, c.deleted_at.is_(None)]
+    pairs = [(f.sites, site.slug), (f.strands, site.strand), (f.governance, site.governance),
+             (f.kinds, d.kind), (f.periods, d.fieldwork_period), (f.origins, c.origin),
+             (f.documents, d.id)]
+    conds += [col.in_(values) for values, col in pairs if values]
+    if f.date_from:
+        conds.append(d.date >= f.date_from)
+    if f.date_to:
+        conds.append(d.date <= f.date_to)
+    for values, attr in ((f.speakers, lambda s: s.name), (f.roles, lambda s: s.role),
+                         (f.agencies, lambda s: s.agency)):
+        if values:
+            conds.append(_turn_filter(c, attr, values))
+    if f.coders:
+        conds.append(c.coder_id.in_(select(User.id).where(User.email.in_(
+            [e.strip().lower() for e in f.coders]))))
+    if f.versions:
+        conds.append(c.codebook_version_id.in_(select(CodebookVersion.id).where(
+            CodebookVersion.project_id == project.id, CodebookVersion.number.in_(f.versions))))
+    if f.has_memo is not None:
+        memo = exists().where(Memo.coding_id == c.id, Memo.deleted_at.is_(None))
+        conds.append(memo if f.has_memo else not_(memo))
+    return conds
+
+
+def conditions(session: Session, project: Project, f: ExcerptFilter, c, d, site) -> list:
+    """Every condition of the filter on the aliases for coding, document and site."""
+    tree = ex.parse(f.expr) if f.expr.strip() else None
+    keys = set(k.upper() for k in f.codes) | (ex.keys(tree) if tree else set())
+    ids = code_ids(session, project, keys)
+    conds = _metadata(session, project, f, c, d, site)
+    if f.codes:
+        conds.append(c.code_id.in_(sorted(set().union(*(ids[k.upper()] for k in f.codes)))))
+    if tree is not None:
+        conds.append(_Compiler(ids).on(tree, c))
+    if f.text.strip():
+        conds.append(text_condition(session, c, f.text))
+    return conds
+
+
+def sort_columns(f: ExcerptFilter, c, d, site) -> list:
+    """The ordering (always ending in the coding id, so the order is total and stable)."""
+    date = func.coalesce(d.date, literal(dt.date(9999, 12, 31), Date))  # undated last
+    by = {"site": [site.name, date, d.id, c.start, c.id],
+          "date": [date, d.id, c.start, c.id],
+          "document": [d.title, d.id, c.start, c.id]}
+    if f.sort not in by:
+        raise Invalid(f"sort must be one of {', '.join(by)}")
+    return by[f.sort]
+
+
+def excerpt_select(session: Session, project: Project, f: ExcerptFilter):
+    """(select of coding ids with their sort keys, sort columns, aliases)."""
+    c, d, site = aliased(Coding), aliased(Document), aliased(Site)
+    order = sort_columns(f, c, d, site)
+    query = (select(c.id, *order).join(d, d.id == c.document_id).join(site, site.id == d.site_id)
+             .where(*conditions(session, project, f, c, d, site)))
+    return query, order
