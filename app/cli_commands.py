@@ -118,7 +118,12 @@ def site_add(project_slug, slug, name, strand, governance, country, attr) -> Non
 @click.option("--manifest", "manifest_path", type=click.Path(exists=True, path_type=Path),
               help="CSV with per-file metadata: file,site,kind,title,date,researcher,fieldwork_period")
 @click.option("--as", "as_email", help="E-mail recorded as the importer (default: an owner).")
-def import_files(project_slug, files, site_slug, kind, manifest_path, as_email) -> None:
+@click.option("--pseudonymise", is_flag=True, help="Replace names with pseudonyms from the "
+              "register first; new names found get new pseudonyms and join the register.")
+@click.option("--pseudonymise-known-only", "known_only", is_flag=True,
+              help="Replace only the names already in the register.")
+def import_files(project_slug, files, site_slug, kind, manifest_path, as_email,
+                 pseudonymise, known_only) -> None:
     """Import fieldnotes and transcripts into a project."""
     with transaction() as session:
         proj = projects.get_project_or_raise(session, slug=project_slug)
@@ -126,8 +131,14 @@ def import_files(project_slug, files, site_slug, kind, manifest_path, as_email) 
               else projects.first_owner(session, project=proj))
         plan = manifest.plan(session, project=proj, files=list(files), site=site_slug,
                              kind=kind, manifest_path=manifest_path)
-        report = manifest.run(session, project=proj, plan=plan, by=by,
-                              max_bytes=get_settings().max_upload_bytes)
+        if pseudonymise or known_only:
+            from app.pseudonyms.batch import run_import
+
+            report = run_import(session, project=proj, plan=plan, by=by, known_only=known_only,
+                                max_bytes=get_settings().max_upload_bytes, echo=click.echo)
+        else:
+            report = manifest.run(session, project=proj, plan=plan, by=by,
+                                  max_bytes=get_settings().max_upload_bytes)
     for doc, warnings in report.added:
         click.echo(f"added {doc.original_filename} as document {doc.id} ({doc.word_count} words)")
         for warning in warnings:

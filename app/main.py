@@ -12,15 +12,28 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.accounts.routes import router as accounts_router
 from app.codebook.pages import router as codebook_pages_router
 from app.codebook.routes import router as codebook_router
+from app.coding.pages import router as coding_pages_router
 from app.coding.routes import router as coding_router
 from app.documents.routes import router as documents_router
 from app.errors import FieldbenchError
+from app.jobs.routes import router as jobs_router
+from app.jobs.worker import lifespan as jobs_lifespan
+from app.memos.pages import router as memos_pages_router
+from app.memos.routes import router as memos_router
 from app.projects.routes import router as projects_router
+from app.pseudonyms.pages import router as pseudonyms_pages_router
+from app.pseudonyms.routes import router as pseudonyms_router
+from app.retrieval.routes import router as retrieval_router
 from app.settings import get_settings
+from app.suggestions.pages import router as suggestions_pages_router
+from app.suggestions.routes import router as suggestions_router
 from app.web import ROOT, CsrfFailed, LoginRequired, render
 
 ROUTERS = [accounts_router, projects_router, documents_router, codebook_router,
-           codebook_pages_router, coding_router]
+           codebook_pages_router, coding_router, coding_pages_router,
+           memos_router, memos_pages_router,
+           suggestions_router, suggestions_pages_router, jobs_router,
+           pseudonyms_router, pseudonyms_pages_router, retrieval_router]
 SESSION_DAYS = 14
 
 
@@ -78,7 +91,7 @@ def _describe(err: RequestValidationError) -> str:
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(title="Fieldbench", version="0.1.0",
+    app = FastAPI(title="Fieldbench", version="0.1.0", lifespan=jobs_lifespan,
                   description="Ethnographic qualitative coding for research teams. "
                               "Offsets are code-point (Python str) indices into document text.")
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,

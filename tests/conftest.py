@@ -49,7 +49,9 @@ def database(tmp_path_factory) -> Iterator[str]:
     os.environ.update(DATABASE_URL=url, FIELDBENCH_DATA_DIR=str(data_dir),
                       FIELDBENCH_SECRET_KEY=secrets.token_urlsafe(40),
                       # Real argon2 hashes, with the cheapest parameters, to keep tests fast.
-                      FIELDBENCH_ARGON2_PROFILE="CHEAPEST")
+                      FIELDBENCH_ARGON2_PROFILE="CHEAPEST",
+                      # No background job worker unless a test starts one.
+                      FIELDBENCH_WORKER="0")
     if PG_URL:
         _reset_postgres(url)
     reset_engine()

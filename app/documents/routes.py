@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from app.coding.pages import coding_view
 from app.documents import service
 from app.documents.models import DOCUMENT_KINDS, Document
 from app.documents.schemas import (DocumentCreated, DocumentOut, DocumentSummary,
@@ -76,16 +77,8 @@ def upload(request: Request, session: SessionDep, user: CurrentUser, project: st
             include_in_schema=False)
 def document_page(request: Request, session: SessionDep, user: CurrentUser, project: str,
                   document_id: int):
-    document, proj = service.get_for_member(session, document_id=document_id, user=user)
-    if proj.slug != project:
-        raise Invalid("that document belongs to another project")
-    role = projects.role_of(session, project=proj, user=user)
-    turns = service.turns_of(session, document=document)
-    site = session.get(Site, document.site_id)
-    return render(request, "documents/document.html", user=user, project=proj, site=site,
-                  role=role,
-                  document=document, pieces=pieces(document.text, turns), clock=clock,
-                  kind_name=DOCUMENT_KINDS[document.kind], turn_count=len(turns))
+    """The document's coding view (`app.coding.pages`): its text, codings and panels."""
+    return coding_view(request, session, user, project, document_id)
 
 
 @router.get("/p/{project}/speakers", name="speakers_page", include_in_schema=False)

@@ -23,6 +23,7 @@ from app.documents.readers import IngestError, ParsedTurn, read_document
 from app.errors import Conflict, Invalid, NotFound, TooLarge
 from app.projects import service as projects
 from app.projects.models import Project, Site
+from app.suggestions import service as suggestions
 
 
 @dataclass
@@ -87,6 +88,7 @@ def ingest(session: Session, *, project: Project, filename: str, data: bytes,
     _store_turns(session, project=project, document=document, turns=result.turns)
     audit.record(session, user_id=by.id, project_id=project.id, action="document.ingest",
                  obj=document, filename=name, site=meta.site.slug, warnings=result.warnings)
+    suggestions.on_ingest(session, project=project, document=document, by=by)
     return document, result.warnings
 
 

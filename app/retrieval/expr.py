@@ -5,6 +5,7 @@
     PA-RATION NEAR/200 RR-TEXT       rationing excerpts within 200 characters of a text excerpt
     PA-RATION SAMETURN RR-TEXT       rationing excerpts in a speaker turn that also holds one
     DA AND NOT PA                    a family key takes in every code below it
+    =RR-TEXT AND PA-PERF             '=' before a key: that code alone, not the codes below it
     (DA-FRAG OR DA-RITUAL) OVERLAPS RR-TEXT-RISK
 
 Operators are case-insensitive; NOT binds tightest, then the relations (left to right),
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from app.errors import Invalid
 
-TOKEN = re.compile(r"\s*(?:(\()|(\))|(NEAR/\d+)|([A-Za-z0-9][A-Za-z0-9_-]*))", re.I)
+TOKEN = re.compile(r"\s*(?:(\()|(\))|(NEAR/\d+)|(=?[A-Za-z0-9][A-Za-z0-9_-]*))", re.I)
 RELATIONS = ("OVERLAPS", "SAMETURN")
 KEYWORDS = {"AND", "OR", "NOT", *RELATIONS}
 

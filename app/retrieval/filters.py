@@ -10,18 +10,20 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 
 SORTS = ("site", "date", "document")
+NO_ROLE = "(none)"   # in `roles`: excerpts in no turn of a speaker who has a role
 
 
 @dataclass
 class ExcerptFilter:
-    codes: list[str] = field(default_factory=list)        # any of these (and codes below them)
+    codes: list[str] = field(default_factory=list)        # any of these (and codes below
+                                                           # them; '=KEY': that code alone)
     expr: str = ""                                         # the query language (expr.py)
     sites: list[str] = field(default_factory=list)        # site slugs
     strands: list[str] = field(default_factory=list)
     governance: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)        # NO_ROLE: no speaker with a role
     agencies: list[str] = field(default_factory=list)
     date_from: dt.date | None = None
     date_to: dt.date | None = None

@@ -21,11 +21,13 @@ from app.errors import Invalid
 from app.memos.models import Memo
 from app.projects.models import Project, Site
 from app.retrieval import expr as ex
-from app.retrieval.filters import ExcerptFilter
+from app.retrieval import rowmatch
+from app.retrieval.filters import NO_ROLE, ExcerptFilter
 
 
 def code_ids(session: Session, project: Project, key_list) -> dict[str, set[int]]:
-    """Each key with the ids of its code and every code below it; Invalid for unknown keys."""
+    """Each key with the ids of its code and every code below it ('=KEY': the code alone);
+    Invalid for unknown keys."""
     codes = session.execute(select(Code.id, Code.key, Code.parent_id)
                             .where(Code.project_id == project.id)).all()
     children: dict[int | None, list[int]] = {}
@@ -35,9 +37,13 @@ def code_ids(session: Session, project: Project, key_list) -> dict[str, set[int]
         by_key[key] = ident
     out = {}
     for key in key_list:
-        if key.upper() not in by_key:
-            raise Invalid(f"no code '{key}' in this project's codebook")
-        todo, found = [by_key[key.upper()]], set()
+        name = key.upper().removeprefix("=")
+        if name not in by_key:
+            raise Invalid(f"no code '{name}' in this project's codebook")
+        if key.startswith("="):          # '=KEY': the code alone, not the codes below it
+            out[key.upper()] = {by_key[name]}
+            continue
+        todo, found = [by_key[name]], set()
         while todo:
             found.add(current := todo.pop())
             todo += children.get(current, [])
@@ -99,6 +105,22 @@ class _Compiler:
                    and_(self.on(right, c), self._exists(left, c)))
 
 
+def _own_codes(node, ids: dict[str, set[int]]) -> set[int] | None:
+    """The codes an excerpt matching the query must itself have (None: any code)."""
+    if isinstance(node, ex.Term):
+        return ids[node.key]
+    if isinstance(node, ex.Relation):
+        return _own_codes(node.left, ids)
+    if isinstance(node, ex.Bool) and node.op == "AND" and isinstance(node.right, ex.Not):
+        return _own_codes(node.left, ids)
+    if isinstance(node, ex.Bool) and node.op == "AND" and isinstance(node.left, ex.Not):
+        return _own_codes(node.right, ids)
+    if isinstance(node, ex.Bool):
+        left, right = _own_codes(node.left, ids), _own_codes(node.right, ids)
+        return None if left is None or right is None else left | right
+    return None
+
+
 def _turn_filter(c, column, values):
     t, s = aliased(Turn), aliased(Speaker)
     return exists().where(t.document_id == c.document_id, t.start < c.end, t.end > c.start,
@@ -117,9 +139,15 @@ def _search_terms(text: str) -> list[tuple[list[str], bool]]:
     return terms
 
 
-def text_condition(session: Session, c, text: str):
-    """Full-text search on the excerpt's quote (every term must match)."""
+def text_condition(session: Session, c, text: str, *, per_row: bool = False):
+    """Full-text search on the excerpt's quote (every term must match). `per_row`: the
+    rows are few (a page's documents), so test each quote rather than asking the index for
+    every match: on SQLite with rowmatch.py, on PostgreSQL behind a cheap ILIKE per word
+    (a word the search finds is in the quote, whatever its case)."""
     terms = _search_terms(text)
+    if session.get_bind().dialect.name == "sqlite" and per_row:
+        rowmatch.register(session)
+        return getattr(func, rowmatch.FUNCTION)(c.quote, rowmatch.spec_of(terms)) == 1
     if session.get_bind().dialect.name == "sqlite":
         query = " ".join('"' + " ".join(t) + '"' + ("*" if prefix else "") for t, prefix in terms)
         fts = select(column("rowid")).select_from(table("codings_fts")).where(
@@ -127,25 +155,49 @@ def text_condition(session: Session, c, text: str):
         return c.id.in_(fts)
     parts = [f"'{t[0]}':*" if prefix else "(" + " <-> ".join(f"'{w}'" for w in t) + ")"
              for t, prefix in terms]
-    return func.to_tsvector("simple", c.quote).op("@@")(
+    found = func.to_tsvector("simple", c.quote).op("@@")(
         func.to_tsquery("simple", " & ".join(parts)))
+    if not per_row:
+        return found
+    return and_(*[c.quote.ilike(f"%{word}%") for t, _ in terms for word in t], found)
 
 
-def _metadata(session: Session, project: Project, f: ExcerptFilter, c, d, site):
-    """Conditions on the excerpt's document, site, speakers, coder, origin, version, memos."""
-    conds = [c.project_id == project.id, c.deleted_at.is_(None)]
-    pairs = [(f.sites, site.slug), (f.strands, site.strand), (f.governance, site.governance),
-             (f.kinds, d.kind), (f.periods, d.fieldwork_period), (f.origins, c.origin),
-             (f.documents, d.id)]
+def site_conditions(f: ExcerptFilter, site) -> list:
+    """Conditions on the excerpt's site (slug, strand, governance)."""
+    pairs = [(f.sites, site.slug), (f.strands, site.strand), (f.governance, site.governance)]
+    return [col.in_(values) for values, col in pairs if values]
+
+
+def document_conditions(project: Project, f: ExcerptFilter, d, site) -> list:
+    """Conditions on the excerpt's document and site (the document scope)."""
+    conds = [d.project_id == project.id, *site_conditions(f, site)]
+    pairs = [(f.kinds, d.kind), (f.periods, d.fieldwork_period), (f.documents, d.id)]
     conds += [col.in_(values) for values, col in pairs if values]
     if f.date_from:
         conds.append(d.date >= f.date_from)
     if f.date_to:
         conds.append(d.date <= f.date_to)
-    for values, attr in ((f.speakers, lambda s: s.name), (f.roles, lambda s: s.role),
-                         (f.agencies, lambda s: s.agency)):
+    return conds
+
+
+def _coding_metadata(session: Session, project: Project, f: ExcerptFilter, c) -> list:
+    """Conditions on the coding itself: live, speakers, coder, origin, version, memos.
+    (The project is held by the document: a coding's document is in its project.)"""
+    conds = [c.deleted_at.is_(None)]
+    if f.origins:
+        conds.append(c.origin.in_(f.origins))
+    for values, attr in ((f.speakers, lambda s: s.name), (f.agencies, lambda s: s.agency)):
         if values:
             conds.append(_turn_filter(c, attr, values))
+    if f.roles:
+        roles = [r for r in f.roles if r != NO_ROLE]
+        either = [_turn_filter(c, lambda s: s.role, roles)] if roles else []
+        if NO_ROLE in f.roles:   # no turn of a speaker with a role
+            t, s = aliased(Turn), aliased(Speaker)
+            either.append(not_(exists().where(
+                t.document_id == c.document_id, t.start < c.end, t.end > c.start,
+                s.id == t.speaker_id, s.role != "")))
+        conds.append(or_(*either))
     if f.coders:
         conds.append(c.coder_id.in_(select(User.id).where(User.email.in_(
             [e.strip().lower() for e in f.coders]))))
@@ -158,19 +210,29 @@ def _metadata(session: Session, project: Project, f: ExcerptFilter, c, d, site):
     return conds
 
 
-def conditions(session: Session, project: Project, f: ExcerptFilter, c, d, site) -> list:
-    """Every condition of the filter on the aliases for coding, document and site."""
+def coding_conditions(session: Session, project: Project, f: ExcerptFilter, c, *,
+                      per_row_text: bool = False, ids: dict | None = None) -> list:
+    """The filter's conditions on the coding alone (codes, query, text, coder ...).
+    `per_row_text` tests the search on each row's quote instead of asking the search index
+    for every match (faster when the rows are already few: a page's documents)."""
     tree = ex.parse(f.expr) if f.expr.strip() else None
     keys = set(k.upper() for k in f.codes) | (ex.keys(tree) if tree else set())
-    ids = code_ids(session, project, keys)
-    conds = _metadata(session, project, f, c, d, site)
+    ids = ids if ids is not None and keys <= set(ids) else code_ids(session, project, keys)
+    conds = _coding_metadata(session, project, f, c)
     if f.codes:
         conds.append(c.code_id.in_(sorted(set().union(*(ids[k.upper()] for k in f.codes)))))
     if tree is not None:
         conds.append(_Compiler(ids).on(tree, c))
+        if (own := _own_codes(tree, ids)) is not None:   # implied, but lets an index serve
+            conds.append(c.code_id.in_(sorted(own)))
     if f.text.strip():
-        conds.append(text_condition(session, c, f.text))
+        conds.append(text_condition(session, c, f.text, per_row=per_row_text))
     return conds
+
+
+def conditions(session: Session, project: Project, f: ExcerptFilter, c, d, site) -> list:
+    """Every condition of the filter on the aliases for coding, document and site."""
+    return document_conditions(project, f, d, site) + coding_conditions(session, project, f, c)
 
 
 def sort_columns(f: ExcerptFilter, c, d, site) -> list:

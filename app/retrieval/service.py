@@ -11,8 +11,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.codebook.models import Code, CodebookVersion
@@ -23,7 +23,8 @@ from app.memos.models import Memo
 from app.projects.models import Project, Site
 from app.retrieval.context import sentence_after, sentence_before
 from app.retrieval.filters import ExcerptFilter
-from app.retrieval.query import excerpt_select
+from app.retrieval import paging
+from app.retrieval.query import sort_columns
 
 
 @dataclass
@@ -87,23 +88,23 @@ def find_excerpts(session: Session, *, project: Project, filter: ExcerptFilter,
     """One page of excerpts matching the filter, and the cursor for the next page."""
     if not 1 <= limit <= 500:
         raise Invalid("limit must be between 1 and 500")
-    query, order = excerpt_select(session, project, filter)
-    total = (session.scalar(select(func.count()).select_from(query.subquery()))
-             if with_total else None)
-    if cursor:
-        query = query.where(tuple_(*order) > tuple_(*_decode(cursor, order)))
-    rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
+    width = len(sort_columns(filter, Coding, Document, Site))
+    after = _decode(cursor, range(width)) if cursor else None
+    total = paging.count(session, project, filter) if with_total else None
+    rows = paging.find_rows(session, project, filter, limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
     excerpts = hydrate(session, project, [row[0] for row in rows])
     return ExcerptPage(excerpts, _encode(rows[-1][1:]) if more and rows else None, total)
 
 
-def _families(session: Session, project: Project) -> dict[int, tuple[Code, str]]:
-    codes = list(session.scalars(select(Code).where(Code.project_id == project.id)))
+def _families(session: Session, project: Project) -> dict[int, tuple]:
+    """Code id -> (code row: id, key, name, colour, parent_id; its family's key)."""
+    codes = session.execute(select(Code.id, Code.key, Code.name, Code.colour, Code.parent_id)
+                            .where(Code.project_id == project.id)).all()
     by_id = {c.id: c for c in codes}
 
-    def root(code: Code) -> str:
+    def root(code) -> str:
         while code.parent_id in by_id:
             code = by_id[code.parent_id]
         return code.key
@@ -115,43 +116,47 @@ def hydrate(session: Session, project: Project, ids: list[int]) -> list[Excerpt]
     if not ids:
         return []
     rows = session.execute(
-        select(Coding, Document, Site, User.email, CodebookVersion.number)
+        select(Coding.id, Coding.code_id, Coding.origin, Coding.start, Coding.end,
+               Coding.quote, Document.id.label("doc_id"), Document.title, Document.kind,
+               Document.date, Document.fieldwork_period, Document.text,
+               Site.slug, Site.name.label("site_name"), Site.strand, Site.governance,
+               Site.country, Site.attributes, User.email, CodebookVersion.number)
         .join(Document, Document.id == Coding.document_id).join(Site, Site.id == Document.site_id)
         .join(User, User.id == Coding.coder_id)
         .join(CodebookVersion, CodebookVersion.id == Coding.codebook_version_id)
         .where(Coding.id.in_(ids))).all()
     codes = _families(session, project)
-    turns = _turns(session, {d.id for _, d, *_ in rows})
+    turns = _turns(session, {row.doc_id for row in rows})
     memos = _memos(session, ids)
-    others = _codes_here(session, rows, codes)
-    by_id = {row[0].id: _excerpt(row, codes, turns, memos, others) for row in rows}
+    others = _codes_here(session, ids, codes)
+    by_id = {row.id: _excerpt(row, codes, turns, memos, others) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def _excerpt(row, codes, turns, memos, others) -> Excerpt:
-    coding, doc, site, coder, version = row
-    code, family = codes[coding.code_id]
-    speaker = next((s for t, s in turns.get(doc.id, []) if t.start < coding.end
-                    and t.end > coding.start), None)
+    code, family = codes[row.code_id]
+    speaker = next((t for t in turns.get(row.doc_id, []) if t.start < row.end
+                    and t.end > row.start), None)
     return Excerpt(
-        id=coding.id, code=code.key, code_name=code.name, family=family, colour=code.colour,
-        codebook_version=version, coder=coder, origin=coding.origin, start=coding.start,
-        end=coding.end, text=coding.quote, before=sentence_before(doc.text, coding.start),
-        after=sentence_after(doc.text, coding.end), document_id=doc.id, document=doc.title,
-        kind=doc.kind, date=doc.date, period=doc.fieldwork_period, site=site.slug,
-        site_name=site.name, strand=site.strand, governance=site.governance,
-        country=site.country, site_attributes=dict(site.attributes or {}),
+        id=row.id, code=code.key, code_name=code.name, family=family, colour=code.colour,
+        codebook_version=row.number, coder=row.email, origin=row.origin, start=row.start,
+        end=row.end, text=row.quote, before=sentence_before(row.text, row.start),
+        after=sentence_after(row.text, row.end), document_id=row.doc_id, document=row.title,
+        kind=row.kind, date=row.date, period=row.fieldwork_period, site=row.slug,
+        site_name=row.site_name, strand=row.strand, governance=row.governance,
+        country=row.country, site_attributes=dict(row.attributes or {}),
         speaker=speaker.name if speaker else "", role=speaker.role if speaker else "",
-        agency=speaker.agency if speaker else "", codes_here=others.get(coding.id, []),
-        memos=memos.get(coding.id, []))
+        agency=speaker.agency if speaker else "", codes_here=others.get(row.id, []),
+        memos=memos.get(row.id, []))
 
 
-def _turns(session: Session, doc_ids: set[int]) -> dict[int, list[tuple[Turn, Speaker]]]:
+def _turns(session: Session, doc_ids: set[int]) -> dict[int, list]:
     out: dict[int, list] = {}
-    for turn, speaker in session.execute(select(Turn, Speaker).join(
-            Speaker, Speaker.id == Turn.speaker_id).where(Turn.document_id.in_(doc_ids))
-            .order_by(Turn.start)):
-        out.setdefault(turn.document_id, []).append((turn, speaker))
+    for turn in session.execute(select(Turn.document_id, Turn.start, Turn.end, Speaker.name,
+                                       Speaker.role, Speaker.agency)
+                                .join(Speaker, Speaker.id == Turn.speaker_id)
+                                .where(Turn.document_id.in_(doc_ids)).order_by(Turn.start)):
+        out.setdefault(turn.document_id, []).append(turn)
     return out
 
 
@@ -163,19 +168,13 @@ def _memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _codes_here(session, rows, codes) -> dict[int, list[str]]:
+def _codes_here(session, ids: list[int], codes) -> dict[int, list[str]]:
     """For each excerpt, the other codes on overlapping passages (the passage's codes)."""
-    spans = {row[0].id: row[0] for row in rows}
-    doc_ids = {c.document_id for c in spans.values()}
-    live = session.execute(select(Coding.id, Coding.document_id, Coding.start, Coding.end,
-                                  Coding.code_id).where(Coding.document_id.in_(doc_ids),
-                                                        Coding.deleted_at.is_(None))).all()
-    by_doc: dict[int, list] = {}
-    for row in live:
-        by_doc.setdefault(row[1], []).append(row)
-    out: dict[int, list[str]] = {}
-    for ident, coding in spans.items():
-        keys = {codes[c][0].key for i, _, s, e, c in by_doc.get(coding.document_id, [])
-                if i != ident and s < coding.end and e > coding.start}
-        out[ident] = sorted(keys)
-    return out
+    c, o = aliased(Coding), aliased(Coding)
+    pairs = session.execute(select(c.id, o.code_id).distinct().join(o, and_(
+        o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
+        o.start < c.end, o.end > c.start)).where(c.id.in_(ids))).all()
+    out: dict[int, set[str]] = {}
+    for ident, code_id in pairs:
+        out.setdefault(ident, set()).add(codes[code_id][0].key)
+    return {ident: sorted(keys) for ident, keys in out.items()}

@@ -36,6 +36,33 @@ BODIES = {
     "api_coding_restore": {},
     "api_turn_code": {"json": {"code": "PA-PERF"}},
     "api_speaker_code": {"json": {"code": "PA-PERF"}},
+    "api_memo_create": {"json": {"kind": "analytic", "body": "A note.", "site": "north"}},
+    "api_memo_update": {"json": {"body": "Changed."}},
+    "api_memo_delete": {},
+    "memo_create": {"data": {"kind": "analytic", "body": "A note."}},
+    "memo_edit": {"data": {"body": "Changed."}},
+    "memo_delete": {},
+    "api_suggestion_accept": {},
+    "api_suggestion_reject": {},
+    "api_suggest": {"json": {"site": "north"}},
+    "api_project_settings_set": {"json": {"auto_suggest": True}},
+    "suggestion_accept": {},
+    "suggestion_reject": {},
+    "suggest_run": {"data": {"site": "north"}},
+    "auto_suggest_set": {"data": {"auto_suggest": "1"}},
+    "api_pseudonym_create": {"json": {"real_name": "Ann Example", "category": "person"}},
+    "api_pseudonym_delete": {},
+    "api_pseudonymise_preview": {"files": {"file": ("new.txt", b"Chair: a new note.\n")}},
+    "api_pseudonymise_import": {"data": {"site": "north", "kind": "interview"},
+                                "files": {"file": ("new.txt", b"Chair: a note.\nYP: ok.\n")}},
+    "pseudonym_add": {"data": {"real_name": "Ann Example", "category": "person"}},
+    "pseudonym_delete": {},
+    "pseudonymise_preview": {"data": {"site": "north", "kind": "interview"},
+                             "files": {"files": ("new.txt", b"Chair: a new note.\n")}},
+    "pseudonymise_confirm": {},
+    "api_query_create": {"json": {"name": "Rationing", "query": {"code": ["PA-RATION"]}}},
+    "api_query_update": {"json": {"name": "Renamed"}},
+    "api_query_delete": {},
 }
 # The codebook page forms reach the permission check before they read their fields.
 BODIES.update({name: {} for name in (
@@ -45,7 +72,10 @@ BODIES.update({name: {} for name in (
 QUERIES = {"api_codebook_diff": {"params": {"old": 1, "new": 1}}}
 # Pages that only editors may open: a viewer gets 403 there too.
 EDITOR_PAGES = {"upload_page", "code_new_page", "codebook_load_page"}
-PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key", "coding_id", "turn_id"}
+# The pseudonym register (real names) is for owners only: viewers (and coders) get 403.
+EDITOR_PAGES |= {"pseudonyms_page", "api_pseudonyms", "api_pseudonyms_csv"}
+PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key", "coding_id", "turn_id",
+                  "memo_id", "suggestion_id", "job_id", "entry_id", "query_id"}
 
 
 @pytest.fixture
@@ -55,7 +85,13 @@ def document(study):
     from app.coding import service as coding
     from app.db import transaction
     from app.documents import service as documents
+    from app.jobs import service as jobs
+    from app.memos import service as memos
+    from app.suggestions.models import Suggestion
     from app.projects import service as projects
+    from app.pseudonyms import service as pseudonyms
+    from app.retrieval import saved
+    from app.retrieval.filters import ExcerptFilter
 
     with transaction() as s:
         project = projects.get_project_or_raise(s, slug="study")
@@ -69,9 +105,23 @@ def document(study):
         turn, speaker = documents.turns_of(s, document=doc)[0]
         coded = coding.create(s, project=project, document=doc, code_key="PA-RATION",
                               start=turn.start, end=turn.end, by=study["owner"])
+        memo = memos.create(s, project=project, by=study["owner"], kind="analytic",
+                            body="A memo on the coding.", coding=coded)
+        suggestion = Suggestion(project_id=project.id, document_id=doc.id,
+                                code_id=coded.code_id, start=turn.start, end=turn.end,
+                                rule="PA-PERF/1", reason="a sample suggestion")
+        s.add(suggestion)
+        job = jobs.enqueue(s, project=project, kind="suggest", params={}, by=study["owner"])
+        entry = pseudonyms.add(s, project=project, by=study["owner"], real_name="Ann Other",
+                               category="person")
+        query = saved.create(s, project=project, by=study["owner"], name="Rationing, north",
+                             filter=ExcerptFilter(codes=["PA-RATION"], sites=["north"]))
+        s.flush()
         return {"project": "study", "site": "north", "document_id": doc.id,
                 "speaker_id": speaker.id, "key": "PA-RATION", "coding_id": coded.id,
-                "turn_id": turn.id}
+                "turn_id": turn.id, "memo_id": memo.id,
+                "suggestion_id": suggestion.id, "job_id": job.id, "entry_id": entry.id,
+                "query_id": query.id}
 
 
 def project_routes(app):

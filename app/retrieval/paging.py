@@ -1,0 +1,113 @@
+"""One page of excerpt ids, found by walking the documents in sort order.
+
+Every sort is document-major: (site name | date | title ..., document id), then the
+excerpt's start and id. So the in-scope documents are taken in that order from a small
+covering index, and the coding conditions are asked of the first few documents only
+(`CHUNKS`); a filter that matches often fills the page there, whatever the size of the
+corpus. What the first documents leave unfilled is asked of all the remaining documents
+at once, joined to them (a CTE), which is cheap because such a filter
+matches rarely. The rows and their sort keys are exactly those of `query.excerpt_select`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from app.coding.models import Coding
+from app.documents.models import Document
+from app.projects.models import Project, Site
+from app.retrieval.filters import ExcerptFilter
+from app.retrieval import expr as ex
+from app.retrieval.query import code_ids, coding_conditions, document_conditions, sort_columns
+
+CHUNKS = (8, 56)   # documents asked first, then the next ones; then all the rest at once
+
+
+class _Plan:
+    def __init__(self, session: Session, project: Project, f: ExcerptFilter):
+        self.session, self.project, self.filter = session, project, f
+        self.c, d, site = aliased(Coding), aliased(Document), aliased(Site)
+        order = sort_columns(f, self.c, d, site)
+        self.width = len(order)
+        keys = [key.label(f"k{i}") for i, key in enumerate(order[:-2])]
+        self.doc_keys = order[:-2]
+        self.docs = (select(*keys).select_from(d).join(site, site.id == d.site_id)
+                     .where(*document_conditions(project, f, d, site)))
+        self._conditions: dict[bool, list] = {}
+        tree = ex.parse(f.expr) if f.expr.strip() else None
+        self._ids = code_ids(session, project, {k.upper() for k in f.codes}
+                             | (ex.keys(tree) if tree else set()))
+
+    def conditions(self, per_row_text: bool) -> list:
+        if per_row_text not in self._conditions:
+            self._conditions[per_row_text] = coding_conditions(
+                self.session, self.project, self.filter, self.c, per_row_text=per_row_text,
+                ids=self._ids)
+        return self._conditions[per_row_text]
+
+    def scope(self, after_doc: tuple | None = None, name: str = "scope"):
+        """The in-scope documents (after a document's keys) as a CTE: materialised on
+        SQLite (else it looks each candidate's document up in the wide documents table);
+        PostgreSQL hash-joins it best inline."""
+        docs = self.docs if after_doc is None else self.docs.where(
+            tuple_(*self.doc_keys) > tuple_(*after_doc))
+        cte = docs.cte(name)
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        return cte.prefix_with("MATERIALIZED") if sqlite else cte
+
+
+def find_rows(session: Session, project: Project, f: ExcerptFilter, n: int,
+              after: list | None = None) -> list[tuple]:
+    """Up to n rows (coding id, *sort key) in order, strictly after the sort key `after`."""
+    plan = _Plan(session, project, f)
+    docs = plan.docs
+    if after:
+        docs = docs.where(tuple_(*plan.doc_keys) >= tuple_(*after[:-2]))
+    first = session.execute(docs.order_by(*plan.doc_keys).limit(sum(CHUNKS))).all()
+    rows: list[tuple] = []
+    taken = 0
+    for size in CHUNKS:
+        chunk = first[taken:taken + size]
+        taken += size
+        if not chunk:
+            return rows
+        rows += _chunk_rows(plan, chunk, after, n - len(rows))
+        if len(rows) >= n:
+            return rows[:n]
+    if len(first) < sum(CHUNKS):
+        return rows
+    return rows + _rest_rows(plan, tuple(first[-1]), n - len(rows))
+
+
+def _chunk_rows(plan: _Plan, chunk, after, n: int) -> list[tuple]:
+    """The matching codings of a few documents, in order (sorted here by document rank)."""
+    c = plan.c
+    rank = {row[-1]: (i, tuple(row)) for i, row in enumerate(chunk)}
+    query = select(c.id, c.document_id, c.start).where(
+        c.document_id.in_(list(rank)), *plan.conditions(per_row_text=True))
+    if after and after[-3] in rank:   # the cursor's own document: only what follows it
+        query = query.where(or_(c.document_id != after[-3],
+                                tuple_(c.start, c.id) > tuple_(after[-2], after[-1])))
+    found = sorted((rank[doc][0], start, ident) for ident, doc, start in
+                   plan.session.execute(query))
+    return [(ident, *chunk[i], start, ident) for i, start, ident in found[:n]]
+
+
+def _rest_rows(plan: _Plan, last_doc: tuple, n: int) -> list[tuple]:
+    """The matching codings of every in-scope document after `last_doc`, in order."""
+    c, scope = plan.c, plan.scope(last_doc)
+    keys = [scope.c[f"k{i}"] for i in range(len(plan.doc_keys))]
+    query = (select(c.id, *keys, c.start, c.id).join(scope, keys[-1] == c.document_id)
+             .where(*plan.conditions(per_row_text=False))
+             .order_by(*keys, c.start, c.id).limit(n))
+    return [tuple(row) for row in plan.session.execute(query)]
+
+
+def count(session: Session, project: Project, f: ExcerptFilter) -> int:
+    """How many excerpts match (every page together)."""
+    plan = _Plan(session, project, f)
+    scope = plan.scope()
+    return session.scalar(select(func.count()).select_from(plan.c).join(
+        scope, scope.c[f"k{len(plan.doc_keys) - 1}"] == plan.c.document_id)
+        .where(*plan.conditions(per_row_text=False)))
