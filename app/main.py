@@ -89,6 +89,26 @@ def _describe(err: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+class SecurityHeaders:
+    """Pure ASGI middleware (no response buffering, unlike @app.middleware("http"))."""
+
+    HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+               (b"referrer-policy", b"same-origin")]
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + self.HEADERS
+            await send(message)
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(title="Fieldbench", version="0.1.0", lifespan=jobs_lifespan,
@@ -106,12 +126,5 @@ def create_app() -> FastAPI:
     def healthz():
         return {"ok": True}
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app

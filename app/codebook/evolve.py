@@ -198,8 +198,8 @@ def delete(session: Session, *, project: Project, by: User, key: str,
     if count and not confirm:
         raise Conflict(f"'{key}' has {count} codings: confirm to delete it; its codings will "
                        "be removed (they stay in the history), or retire the code instead")
-    if session.scalar(select(func.count()).where(Coding.code_id == code.id)):
-        code.status = "retired"  # deleted codings still point at it: keep the row, hidden
+    if _referenced(session, code):
+        code.status = "retired"  # codings or memos still point at it: keep the row, hidden
         session.execute(update(Coding).where(Coding.code_id == code.id,
                                              Coding.deleted_at.is_(None))
                         .values(deleted_at=utcnow(), deleted_by_id=by.id))
@@ -209,6 +209,16 @@ def delete(session: Session, *, project: Project, by: User, key: str,
                  obj=code, key=key, codings_removed=count)
     new_version(session, project=project, by=by, note=f"deleted {key}")
     return count
+
+
+def _referenced(session: Session, code: Code) -> bool:
+    """Whether codings (removed ones too) or memos point at the code: then it is never
+    removed from the database, only retired, so no history and no memo is lost."""
+    from app.memos.models import Memo
+
+    codings = select(func.count()).where(Coding.code_id == code.id)
+    memos = select(func.count()).where(Memo.code_id == code.id)
+    return bool(session.scalar(codings) or session.scalar(memos))
 
 
 def change(session: Session, *, project: Project, by: User, key: str, changes: dict) -> Code:

@@ -31,7 +31,7 @@ class CodebookVersion(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(String(300), default="")
-    snapshot: Mapped[dict]
+    snapshot: Mapped[dict] = mapped_column(deferred=True)  # large: load only when compared
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

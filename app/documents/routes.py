@@ -10,8 +10,8 @@ from app.documents import service
 from app.documents.models import DOCUMENT_KINDS, Document
 from app.documents.schemas import (DocumentCreated, DocumentOut, DocumentSummary,
                                    SpeakerOut, SpeakerUpdate, TurnOut)
-from app.documents.view import clock, pieces
-from app.errors import FieldbenchError, Invalid
+from app.documents.view import clock
+from app.errors import FieldbenchError
 from app.projects import service as projects
 from app.projects.models import Site
 from app.schemas import errors

@@ -5,7 +5,8 @@
 - "document": the per-document tallies joined to the documents in scope (any filter on
   documents and codes; families and kinds too).
 - "live": GROUP BY over the live codings with every condition of the excerpt query
-  (query.conditions), for filters on the codings themselves and for roles.
+  (query.conditions, as its document and coding halves), for filters on the codings
+  themselves and for roles.
 
 Group values: code -> code id, family -> the family's code id, site -> site id, kind -> the
 kind, role -> the role (NO_ROLE for an excerpt in no turn of a speaker with a role).
@@ -23,8 +24,7 @@ from app.projects.models import Project, Site
 from app.retrieval.filters import NO_ROLE, ExcerptFilter
 from app.retrieval.models import (DocumentCodeTally, DocumentPairTally, SiteCodeTally,
                                   SitePairTally)
-from app.retrieval.query import (coding_conditions, conditions, document_conditions,
-                                 site_conditions)
+from app.retrieval.query import coding_conditions, document_conditions, site_conditions
 
 ON_CODINGS = ("expr", "speakers", "roles", "agencies", "coders", "origins", "versions",
               "text")
@@ -74,18 +74,28 @@ def counts(session: Session, project: Project, f: ExcerptFilter, dims: tuple[str
                  .join(d, d.id == t.document_id).join(site, site.id == d.site_id)
                  .where(*document_conditions(project, f, d, site), _in(t.code_id, codes)))
     else:
-        c, roled = aliased(Coding), _roled_turns()
+        c, roled, scope = aliased(Coding), _roled_turns(), _scope(session, project, f)
         by = [func.coalesce(roled.c.role, NO_ROLE) if dim == "role"
-              else _group(dim, c.code_id, d, families) for dim in dims]
+              else _group(dim, c.code_id, scope.c, families) for dim in dims]
         query = (select(*by, func.count(distinct(c.id)), func.count(distinct(c.document_id)))
-                 .select_from(c).join(d, d.id == c.document_id)
-                 .join(site, site.id == d.site_id))
+                 .select_from(scope).join(c, c.document_id == scope.c.id))
         if "role" in dims:
             query = query.outerjoin(roled, and_(roled.c.document_id == c.document_id,
                                                 roled.c.start < c.end, roled.c.end > c.start))
-        query = query.where(*conditions(session, project, f, c, d, site), _in(c.code_id, codes))
+        query = query.where(*coding_conditions(session, project, f, c), _in(c.code_id, codes))
     rows = session.execute(query.group_by(*by)).all()
     return {(a, b): (int(n), int(docs)) for a, b, n, docs in rows if n}
+
+
+def _scope(session: Session, project: Project, f: ExcerptFilter):
+    """The documents in scope (id, site_id, kind) as a CTE, to start the live counts from:
+    query.conditions split in two, the documents' conditions here and the codings' on the
+    join. Materialised on SQLite, so it walks documents, then their codings by index."""
+    d, site = aliased(Document), aliased(Site)
+    scope = (select(d.id, d.site_id, d.kind).join(site, site.id == d.site_id)
+             .where(*document_conditions(project, f, d, site)).cte("scope"))
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return scope.prefix_with("MATERIALIZED") if sqlite else scope
 
 
 def _roled_turns():
@@ -131,14 +141,14 @@ def cooccurrence(session: Session, project: Project, f: ExcerptFilter,
 def _live_pairs(session, project, f, codes) -> dict[tuple[int, int], tuple[int, int, int]]:
     """Excerpts and documents as the cell's query counts them (an excerpt in scope that
     overlaps any live coding of the other code); pairs: both codings in scope."""
-    c, o, d, site = aliased(Coding), aliased(Coding), aliased(Document), aliased(Site)
+    c, o, scope = aliased(Coding), aliased(Coding), _scope(session, project, f)
     lo = case((c.code_id < o.code_id, c.code_id), else_=o.code_id)
     hi = case((c.code_id < o.code_id, o.code_id), else_=c.code_id)
     overlap = and_(o.document_id == c.document_id, o.code_id != c.code_id,
                    o.deleted_at.is_(None), o.start < c.end, o.end > c.start, _in(o.code_id, codes))
-    base = (select(lo, hi).select_from(c).join(o, overlap).join(d, d.id == c.document_id)
-            .join(site, site.id == d.site_id)
-            .where(*conditions(session, project, f, c, d, site), _in(c.code_id, codes)))
+    base = (select(lo, hi).select_from(scope).join(c, c.document_id == scope.c.id)
+            .join(o, overlap)
+            .where(*coding_conditions(session, project, f, c), _in(c.code_id, codes)))
     found = session.execute(base.add_columns(func.count(distinct(c.id)), func.count(
         distinct(c.document_id))).group_by(lo, hi)).all()
     both = session.execute(base.add_columns(func.count()).where(

@@ -5,8 +5,9 @@ excerpt's start and id. So the in-scope documents are taken in that order from a
 covering index, and the coding conditions are asked of the first few documents only
 (`CHUNKS`); a filter that matches often fills the page there, whatever the size of the
 corpus. What the first documents leave unfilled is asked of all the remaining documents
-at once, joined to them (a CTE), which is cheap because such a filter
-matches rarely. The rows and their sort keys are exactly those of `query.excerpt_select`.
+at once, joined to them (a CTE), which is cheap because such a filter matches rarely.
+The rows and their sort keys are exactly those of `query.excerpt_select`, so cursors are
+the same too.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session, aliased
 from app.coding.models import Coding
 from app.documents.models import Document
 from app.projects.models import Project, Site
-from app.retrieval.filters import ExcerptFilter
 from app.retrieval import expr as ex
+from app.retrieval.filters import ExcerptFilter
 from app.retrieval.query import code_ids, coding_conditions, document_conditions, sort_columns
 
 CHUNKS = (8, 56)   # documents asked first, then the next ones; then all the rest at once
@@ -29,7 +30,6 @@ class _Plan:
         self.session, self.project, self.filter = session, project, f
         self.c, d, site = aliased(Coding), aliased(Document), aliased(Site)
         order = sort_columns(f, self.c, d, site)
-        self.width = len(order)
         keys = [key.label(f"k{i}") for i, key in enumerate(order[:-2])]
         self.doc_keys = order[:-2]
         self.docs = (select(*keys).select_from(d).join(site, site.id == d.site_id)
@@ -83,13 +83,13 @@ def find_rows(session: Session, project: Project, f: ExcerptFilter, n: int,
 def _chunk_rows(plan: _Plan, chunk, after, n: int) -> list[tuple]:
     """The matching codings of a few documents, in order (sorted here by document rank)."""
     c = plan.c
-    rank = {row[-1]: (i, tuple(row)) for i, row in enumerate(chunk)}
+    rank = {row[-1]: i for i, row in enumerate(chunk)}
     query = select(c.id, c.document_id, c.start).where(
         c.document_id.in_(list(rank)), *plan.conditions(per_row_text=True))
     if after and after[-3] in rank:   # the cursor's own document: only what follows it
         query = query.where(or_(c.document_id != after[-3],
                                 tuple_(c.start, c.id) > tuple_(after[-2], after[-1])))
-    found = sorted((rank[doc][0], start, ident) for ident, doc, start in
+    found = sorted((rank[doc], start, ident) for ident, doc, start in
                    plan.session.execute(query))
     return [(ident, *chunk[i], start, ident) for i, start, ident in found[:n]]
 

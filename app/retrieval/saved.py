@@ -93,7 +93,11 @@ def _may_change(session: Session, *, query: SavedQuery, by: User) -> None:
 
 def create(session: Session, *, project: Project, by: User, name: str, filter: ExcerptFilter,
            description: str = "") -> SavedQuery:
-    """Save a filter under a name (the caller has checked that `by` may edit)."""
+    """Save a filter under a name (coders and owners; NotFound for non-members)."""
+    role = projects.role_of(session, project=project, user=by)
+    if role is None:
+        raise NotFound(f"no project '{project.slug}'")
+    projects.require(role, "edit")
     query = SavedQuery(project_id=project.id, name=_clean_name(session, project, name),
                        description=(description or "").strip(),
                        params=_check_filter(session, project, filter), created_by_id=by.id)

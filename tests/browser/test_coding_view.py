@@ -127,8 +127,8 @@ def code_by_mouse(page: Page, doc: int, phrase: str, key: str, nth: int = 0) -> 
 
 
 def highlighted(page: Page, coding_id: int) -> str:
-    return page.evaluate("""(id) => [...document.querySelectorAll(`#document-text span[data-c~="${id}"]`)]
-        .map((s) => s.textContent).join('')""", coding_id)
+    return page.evaluate("""(id) => [...document.querySelectorAll(
+        `#document-text span[data-c~="${id}"]`)].map((s) => s.textContent).join('')""", coding_id)
 
 
 def test_code_a_passage_with_the_mouse_and_find_it_after_reload(page: Page, interview, log_in):
@@ -237,8 +237,14 @@ def test_offsets_helper_maps_ranges_in_code_points(page: Page, project, log_in):
                          doc)
     got = page.evaluate("""() => {
       const root = document.getElementById('document-text'), O = Fieldbench.offsets;
-      const span = (a, ao, b, bo) => { const r = document.createRange(); r.setStart(a, ao); r.setEnd(b, bo); return O.fromRange(root, r); };
-      const seg = [...root.querySelectorAll('span[data-start]')].find((s) => s.textContent.includes('🙂🙂'));
+      const span = (a, ao, b, bo) => {
+        const r = document.createRange();
+        r.setStart(a, ao);
+        r.setEnd(b, bo);
+        return O.fromRange(root, r);
+      };
+      const seg = [...root.querySelectorAll('span[data-start]')]
+        .find((s) => s.textContent.includes('🙂🙂'));
       const t = seg.firstChild, at = t.data.indexOf('🙂🙂');
       const turn = seg.closest('.turn'), utter = turn.querySelector('.utterance');
       return {
@@ -340,7 +346,8 @@ def test_memo_on_a_coding(page: Page, interview, log_in):
     expect(memo).to_have_count(1)
     expect(memo).to_contain_text("Reflexive")
     expect(memo.locator("strong")).to_have_text("not")
-    stored = page.evaluate(f"async () => (await fetch('/api/projects/study/memos?coding={coding['id']}')).json()")
+    stored = page.evaluate("async (id) => (await fetch(`/api/projects/study/memos?coding=${id}`))"
+                           ".json()", coding["id"])
     assert [m["body"] for m in stored] == ["Who was **not** in the room?"]
     page.reload()
     page.locator(f".margin .bar[data-coding='{coding['id']}']").click()
@@ -377,7 +384,8 @@ def test_undo_and_redo(page: Page, interview, log_in):
     assert codings(page, interview)[0]["code"] == "DA-FRAG"
     page.keyboard.press("Control+z")
     expect(page.locator(".margin .bar-key")).to_have_text("PA-RATION")
-    assert [(c["id"], c["code"]) for c in codings(page, interview)] == [(coding["id"], "PA-RATION")]
+    assert [(c["id"], c["code"]) for c in codings(page, interview)] == [
+        (coding["id"], "PA-RATION")]
     page.keyboard.press("Control+Shift+z")
     expect(page.locator(".margin .bar-key")).to_have_text("DA-FRAG")
 

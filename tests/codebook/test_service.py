@@ -171,3 +171,15 @@ def test_no_op_changes_make_no_version_and_split_makes_one(coded_study):
             {"key": "DA-FRAG-A", "name": "A", "definition": "a."},
             {"key": "DA-FRAG-B", "name": "B", "definition": "b."}])
         assert codebook.current_version(s, project=project(s)).number == before + 1
+
+
+def test_delete_keeps_a_code_that_has_memos(coded_study):
+    from app.memos import service as memos
+
+    owner = coded_study["users"]["owner"]
+    with transaction() as s:
+        code = codebook.get_code(s, project=project(s), key="PA-BIND")
+        memos.create(s, project=project(s), by=owner, kind="analytic", body="Why it binds.",
+                     code=code)
+        evolve.delete(s, project=project(s), by=owner, key="PA-BIND")
+        assert codebook.get_code(s, project=project(s), key="PA-BIND").status == "retired"

@@ -103,8 +103,8 @@ def test_blocks_cover_the_text_outside_turns(client, study, coded_study):
     text = client.get(f"/api/documents/{doc}", headers=headers).json()["text"]
     sign_in(client, "coder@example.org")
     html = client.get(f"/p/study/documents/{doc}/text").text
-    paragraphs = re.findall(r'<div class="plain" id="para-(\d+)" data-block tabindex="0">(.*?)</div>',
-                            html, re.S)
+    paragraphs = re.findall(
+        r'<div class="plain" id="para-(\d+)" data-block tabindex="0">(.*?)</div>', html, re.S)
     assert [(int(start), "".join(s["text"] for s in parse(inner).spans))
             for start, inner in paragraphs] == [
         (0, "Transcript: follow-up interview, Riverside multi-agency team\nDate: 14 March 2024"),

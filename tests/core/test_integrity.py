@@ -65,3 +65,9 @@ def test_every_json_endpoint_documents_its_errors(app):
         for method, operation in operations.items():
             codes = set(operation["responses"])
             assert codes - {"200", "201", "422"}, f"{method} {path} documents no error"
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
