@@ -23,6 +23,7 @@ from app.memos.routes import router as memos_router
 from app.projects.routes import router as projects_router
 from app.pseudonyms.pages import router as pseudonyms_pages_router
 from app.pseudonyms.routes import router as pseudonyms_router
+from app.retrieval.pages import router as retrieval_pages_router
 from app.retrieval.routes import router as retrieval_router
 from app.settings import get_settings
 from app.suggestions.pages import router as suggestions_pages_router
@@ -33,7 +34,8 @@ ROUTERS = [accounts_router, projects_router, documents_router, codebook_router,
            codebook_pages_router, coding_router, coding_pages_router,
            memos_router, memos_pages_router,
            suggestions_router, suggestions_pages_router, jobs_router,
-           pseudonyms_router, pseudonyms_pages_router, retrieval_router]
+           pseudonyms_router, pseudonyms_pages_router, retrieval_router,
+           retrieval_pages_router]
 SESSION_DAYS = 14
 
 

@@ -57,6 +57,28 @@ SUGGESTERS_KEPT = 4     # codebooks whose compiled pipelines stay loaded
 _lock = threading.Lock()
 
 
+def _freeze_msgpack_entry_points() -> None:
+    """Look srsly's msgpack codecs up once instead of on every call.
+
+    Doc.to_bytes/from_bytes (how `nlp.pipe(n_process>1)` moves docs between processes)
+    call srsly's msgpack, whose codec registries scan every installed package's entry
+    points, and then the whole catalogue of registered functions, on each call: most of the
+    parent's time at n_process=2. The codecs do not change once the libraries are imported,
+    so each registry's `get_all` now returns the set found at import (entry points included).
+    """
+    from srsly.msgpack import msgpack_decoders, msgpack_encoders
+
+    for registry in (msgpack_encoders, msgpack_decoders):
+        if getattr(registry, "_fieldbench_frozen", False):
+            continue
+        codecs = dict(registry.get_all())
+        registry.get_all = lambda codecs=codecs: codecs
+        registry._fieldbench_frozen = True
+
+
+_freeze_msgpack_entry_points()
+
+
 # ---------------------------------------------------------------- the base model
 
 @lru_cache(maxsize=None)
@@ -191,49 +213,76 @@ def _trigger(token: dict) -> tuple[str, frozenset[str]] | None:
     return None
 
 
-def _gate(tokens: list[dict]) -> tuple[str, frozenset[str]] | None:
-    """The most selective trigger of a token pattern: it cannot match without one of them."""
-    options = [t for t in (_trigger(token) for token in tokens) if t is not None]
+def _gate(tokens: list[dict]) -> tuple[int, str, frozenset[str]] | None:
+    """The most selective trigger of a token pattern, as (position, attribute, values):
+    the pattern cannot match without a token taking one of those values."""
+    options = [(i, *t) for i, t in enumerate(_trigger(token) for token in tokens)
+               if t is not None]
     if not options:
         return None
-    return min(options, key=lambda t: (len(t[1] & _COMMON) > 0, len(t[1])))
+    return min(options, key=lambda t: (len(t[2] & _COMMON) > 0, len(t[2])))
+
+
+def _most(token: dict) -> int | None:
+    """How many tokens a pattern token can take at most (None: no limit)."""
+    op = token.get("OP")
+    if op in (None, "?", "!"):
+        return 1
+    if op in ("+", "*"):
+        return None
+    low, _, high = op.strip("{}").partition(",")
+    if not _:
+        return int(low)
+    return int(high) if high else None
+
+
+def _reach(tokens: list[dict], at: int) -> tuple[int | None, int | None]:
+    """How far a match can reach before and after its token `at` (None: unbounded)."""
+    def total(part):
+        sizes = [_most(t) for t in part]
+        return None if None in sizes else sum(sizes)
+    return total(tokens[:at]), total(tokens[at + 1:])
 
 
 class GatedRules:
-    """Token (Matcher) and dependency (DependencyMatcher) patterns, each run only on docs
-    that contain one of the words it needs, so a large codebook stays cheap. A match becomes
-    a span labelled with its rule id in doc.spans["fieldbench"]; a dependency match spans its
-    matched tokens, and is dropped when a `no_child` node has a child with a listed label."""
+    """Token (Matcher) and dependency (DependencyMatcher) patterns, each run only where the
+    paragraph holds one of the words it needs (an index from word to pattern), and a token
+    pattern only on the few tokens around that word that a match could cover, so a large
+    codebook stays cheap. A match becomes a span labelled with its rule id in
+    doc.spans["fieldbench"]; a dependency match spans its matched tokens, and is dropped
+    when a `no_child` node has a child with one of the listed labels."""
 
     def __init__(self, vocab, tokens: list[tuple[str, list]],
                  dependency: list[tuple[str, list, dict]]):
-        self.rules: list[tuple[str, object, str, list]] = []   # (rule, matcher, kind, absent)
+        # (rule id, matcher, kind, reach before, reach after, absent children)
+        self.rules: list[tuple] = []
         self.always: list[int] = []
         self.index: dict[tuple[int, int], list[int]] = {}
         strings = vocab.strings
-        attr_ids = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}
         for rule_id, alternatives in tokens:
             for alternative in alternatives:
                 matcher = Matcher(vocab, validate=True)
                 matcher.add(rule_id, [alternative], greedy="LONGEST")
-                self._register(len(self.rules), _gate(alternative), strings, attr_ids)
-                self.rules.append((rule_id, matcher, "tokens", []))
+                gate = _gate(alternative)
+                before, after = _reach(alternative, gate[0]) if gate else (None, None)
+                self._register(len(self.rules), gate, strings)
+                self.rules.append((rule_id, matcher, "tokens", before, after, []))
         for rule_id, pattern, no_child in dependency:
             matcher = DependencyMatcher(vocab, validate=True)
             matcher.add(rule_id, [pattern])
             ids = [node["RIGHT_ID"] for node in pattern]
             absent = [(ids.index(node), frozenset(deps)) for node, deps in no_child.items()]
-            self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings,
-                           attr_ids)
-            self.rules.append((rule_id, matcher, "dependency", absent))
+            self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings)
+            self.rules.append((rule_id, matcher, "dependency", None, None, absent))
 
-    def _register(self, n: int, gate, strings, attr_ids) -> None:
+    def _register(self, n: int, gate, strings) -> None:
         if gate is None:
             self.always.append(n)
             return
-        attr, values = gate
+        _at, attr, values = gate
+        attr_id = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}[attr]
         for value in values:
-            self.index.setdefault((attr_ids[attr], strings.add(value)), []).append(n)
+            self.index.setdefault((attr_id, strings.add(value)), []).append(n)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules or not len(doc):
@@ -242,29 +291,42 @@ class GatedRules:
         bounds = _sentence_bounds(doc)
         sentence_of = numpy.repeat(numpy.arange(len(bounds)),
                                    [hi - lo for lo, hi in bounds])
-        where: dict[int, set[int]] = {n: set(range(len(bounds))) for n in self.always}
+        where: dict[int, set[int] | None] = {n: None for n in self.always}  # None: everywhere
         for column, attr in enumerate((LOWER, LEMMA, ORTH)):
             values = table[:, column]
             for value in numpy.unique(values).tolist():
                 rules = self.index.get((attr, value))
                 if rules:
-                    sentences = set(sentence_of[values == value].tolist())
+                    positions = numpy.flatnonzero(values == value).tolist()
                     for n in rules:
-                        where.setdefault(n, set()).update(sentences)
-        spans = []
+                        if n not in where:
+                            where[n] = set()
+                        if where[n] is not None:
+                            where[n].update(positions)
+        spans, seen = [], set()
         for n in sorted(where):
-            rule_id, matcher, kind, absent = self.rules[n]
-            if kind == "tokens":
-                # A token pattern stays inside a sentence: run it only where its word is.
-                for lo, hi in (bounds[i] for i in sorted(where[n])):
-                    spans += [Span(doc, lo + start, lo + end, label=rule_id)
-                              for _match, start, end in matcher(doc[lo:hi])]
+            rule_id, matcher, kind, before, after, absent = self.rules[n]
+            if kind == "dependency":
+                for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
+                    if any(child.dep_ in deps for index, deps in absent
+                           for child in doc[token_ids[index]].children):
+                        continue
+                    spans.append(Span(doc, min(token_ids), max(token_ids) + 1,
+                                      label=rule_id))
                 continue
-            for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
-                if any(child.dep_ in deps for index, deps in absent
-                       for child in doc[token_ids[index]].children):
-                    continue
-                spans.append(Span(doc, min(token_ids), max(token_ids) + 1, label=rule_id))
+            if where[n] is None:
+                windows = bounds
+            else:   # only the tokens a match through this word could cover, in its sentence
+                windows = set()
+                for i in where[n]:
+                    lo, hi = bounds[sentence_of[i]]
+                    windows.add((lo if before is None else max(lo, i - before),
+                                 hi if after is None else min(hi, i + after + 1)))
+            for lo, hi in sorted(windows):
+                for _match, start, end in matcher(doc[lo:hi]):
+                    if (n, lo + start, lo + end) not in seen:
+                        seen.add((n, lo + start, lo + end))
+                        spans.append(Span(doc, lo + start, lo + end, label=rule_id))
         if spans:
             group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
             doc.spans[SPANS_KEY] = list(group) + spans
@@ -295,7 +357,7 @@ class FoundMaker:
         if SPANS_KEY in doc.spans and len(doc.spans[SPANS_KEY]):
             bounds = _sentence_bounds(doc)
             first = [lo for lo, _hi in bounds]
-            context: dict[tuple[int, int], tuple[set[str], str]] = {}
+            context: dict = {"text": doc.text}
             for span in doc.spans[SPANS_KEY]:
                 rule = self.rules.get(span.label_)
                 if rule is None:
@@ -323,7 +385,9 @@ class FoundMaker:
         if scope not in context:
             tokens = doc[scope[0]:scope[1]]
             words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
-            context[scope] = (words, tokens.text.lower())
+            start = tokens[0].idx if len(tokens) else 0
+            end = tokens[-1].idx + len(tokens[-1]) if len(tokens) else 0
+            context[scope] = (words, context["text"][start:end].lower())
         words, text = context[scope]
         if rule.unless is not None and rule.unless.found_in(words, text):
             return False
@@ -361,13 +425,12 @@ def snap(doc: Doc, span: Span, how: str, sentence: tuple[int, int] | None = None
         lo, hi = sentence or (doc[span.start].sent.start, doc[span.end - 1].sent.end)
         if how == "clause" or hi - lo > LONG_SENTENCE:
             lo, hi = _clause(doc, span, lo, hi)
-    start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
-    text = doc.text
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    while lo < hi - 1 and doc[lo].is_space:       # (doc.text would join the whole doc)
+        lo += 1
+    while hi - 1 > lo and doc[hi - 1].is_space:
+        hi -= 1
+    first, last = doc[lo], doc[hi - 1]
+    return first.idx, last.idx + len(last.text.rstrip())
 
 
 def _clause(doc: Doc, span: Span, lo: int, hi: int) -> tuple[int, int]:

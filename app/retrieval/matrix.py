@@ -73,12 +73,14 @@ class Matrix:
     cells: list[Cell]
     measure: str                  # "excerpts", or "pairs" for co-occurrence
     cell_filter: Callable[[str, str], ExcerptFilter] = field(repr=False, compare=False)
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def cell(self, row: str, col: str) -> Cell:
         """The cell at (row key, col key), an empty one if no excerpts are there."""
-        for cell in self.cells:
-            if cell.row == row and cell.col == col:
-                return cell
+        if len(self._index) != len(self.cells):
+            self._index = {(c.row, c.col): c for c in self.cells}
+        if (found := self._index.get((row, col))) is not None:
+            return found
         places = {"site", "kind"} & {self.rows_dim, self.cols_dim}
         return Cell(row, col, 0, 0, 0.0 if places else None, self.cell_filter(row, col),
                     0 if self.measure == "pairs" and row != col else None)

@@ -63,6 +63,7 @@ BODIES = {
     "api_query_create": {"json": {"name": "Rationing", "query": {"code": ["PA-RATION"]}}},
     "api_query_update": {"json": {"name": "Renamed"}},
     "api_query_delete": {},
+    "excerpts_save": {"data": {"name": "Rationing", "code": "PA-RATION"}},
 }
 # The codebook page forms reach the permission check before they read their fields.
 BODIES.update({name: {} for name in (
