@@ -16,7 +16,7 @@ kind, role -> the role (NO_ROLE for an excerpt in no turn of a speaker with a ro
 from __future__ import annotations
 
 from sqlalchemy import and_, case, distinct, func, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.coding.models import Coding
 from app.documents.models import Document, Speaker, Turn
@@ -24,7 +24,7 @@ from app.projects.models import Project, Site
 from app.retrieval.filters import NO_ROLE, ExcerptFilter
 from app.retrieval.models import (DocumentCodeTally, DocumentPairTally, SiteCodeTally,
                                   SitePairTally)
-from app.retrieval.query import coding_conditions, document_conditions, site_conditions
+from app.retrieval.query import Aliases, coding_conditions, document_conditions, site_conditions
 
 ON_CODINGS = ("expr", "speakers", "roles", "agencies", "coders", "origins", "versions",
               "text")
@@ -57,7 +57,8 @@ def counts(session: Session, project: Project, f: ExcerptFilter, dims: tuple[str
            how: str | None = None) -> dict[tuple, tuple[int, int]]:
     """(row value, col value) -> (excerpts, documents), for excerpts > 0."""
     how = how or source(f, dims)
-    d, site = aliased(Document), aliased(Site)
+    alias = Aliases("matrix")
+    d, site = alias(Document), alias(Site)
     if how == "site":
         t = SiteCodeTally
         by = [t.code_id if dim == "code" else t.site_id for dim in dims]
@@ -74,7 +75,7 @@ def counts(session: Session, project: Project, f: ExcerptFilter, dims: tuple[str
                  .join(d, d.id == t.document_id).join(site, site.id == d.site_id)
                  .where(*document_conditions(project, f, d, site), _in(t.code_id, codes)))
     else:
-        c, roled, scope = aliased(Coding), _roled_turns(), _scope(session, project, f)
+        c, roled, scope = alias(Coding), _roled_turns(), _scope(session, project, f)
         by = [func.coalesce(roled.c.role, NO_ROLE) if dim == "role"
               else _group(dim, c.code_id, scope.c, families) for dim in dims]
         query = (select(*by, func.count(distinct(c.id)), func.count(distinct(c.document_id)))
@@ -91,7 +92,8 @@ def _scope(session: Session, project: Project, f: ExcerptFilter):
     """The documents in scope (id, site_id, kind) as a CTE, to start the live counts from:
     query.conditions split in two, the documents' conditions here and the codings' on the
     join. Materialised on SQLite, so it walks documents, then their codings by index."""
-    d, site = aliased(Document), aliased(Site)
+    alias = Aliases("matrix")
+    d, site = alias(Document), alias(Site)
     scope = (select(d.id, d.site_id, d.kind).join(site, site.id == d.site_id)
              .where(*document_conditions(project, f, d, site)).cte("scope"))
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -99,7 +101,8 @@ def _scope(session: Session, project: Project, f: ExcerptFilter):
 
 
 def _roled_turns():
-    t, s = aliased(Turn), aliased(Speaker)
+    alias = Aliases("matrix")
+    t, s = alias(Turn), alias(Speaker)
     return (select(t.document_id, t.start, t.end, s.role).join(s, s.id == t.speaker_id)
             .where(s.role != "").subquery())
 
@@ -109,11 +112,12 @@ def cooccurrence(session: Session, project: Project, f: ExcerptFilter,
     """({(lo, hi): (pairs, excerpts, documents)}, {code: (excerpts, documents)}); lo < hi
     are code ids; only pairs and codes with excerpts."""
     how = how or source(f, ("code", "code"))
+    alias = Aliases("matrix")
     if how == "live":
         return _live_pairs(session, project, f, codes), {
             code: value for (code, _), value in counts(
                 session, project, f, ("code", "code"), codes, {}, "live").items()}
-    d, site = aliased(Document), aliased(Site)
+    d, site = alias(Document), alias(Site)
     if how == "site":
         t, n = SitePairTally, SiteCodeTally
         scope = [site.project_id == project.id, *site_conditions(f, site)]
@@ -141,7 +145,8 @@ def cooccurrence(session: Session, project: Project, f: ExcerptFilter,
 def _live_pairs(session, project, f, codes) -> dict[tuple[int, int], tuple[int, int, int]]:
     """Excerpts and documents as the cell's query counts them (an excerpt in scope that
     overlaps any live coding of the other code); pairs: both codings in scope."""
-    c, o, scope = aliased(Coding), aliased(Coding), _scope(session, project, f)
+    alias = Aliases("matrix")
+    c, o, scope = alias(Coding), alias(Coding), _scope(session, project, f)
     lo = case((c.code_id < o.code_id, c.code_id), else_=o.code_id)
     hi = case((c.code_id < o.code_id, o.code_id), else_=c.code_id)
     overlap = and_(o.document_id == c.document_id, o.code_id != c.code_id,
@@ -159,7 +164,8 @@ def _live_pairs(session, project, f, codes) -> dict[tuple[int, int], tuple[int, 
 
 def denominators(session: Session, project: Project, f: ExcerptFilter) -> dict[tuple, int]:
     """Documents in scope per (site id, kind)."""
-    d, site = aliased(Document), aliased(Site)
+    alias = Aliases("matrix")
+    d, site = alias(Document), alias(Site)
     return {(s, k): n for s, k, n in session.execute(
         select(d.site_id, d.kind, func.count()).join(site, site.id == d.site_id)
         .where(*document_conditions(project, f, d, site)).group_by(d.site_id, d.kind))}

@@ -6,29 +6,33 @@ covering index, and the coding conditions are asked of the first few documents o
 (`CHUNKS`); a filter that matches often fills the page there, whatever the size of the
 corpus. What the first documents leave unfilled is asked of all the remaining documents
 at once, joined to them (a CTE), which is cheap because such a filter matches rarely.
-The rows and their sort keys are exactly those of `query.excerpt_select`, so cursors are
-the same too.
+When the filter's codes have few codings all told (`FEW`, counted in the code index),
+the walk is skipped: query.excerpt_select sorts them all at once. The rows and their sort keys are exactly
+those of `query.excerpt_select`, so cursors are the same too.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.coding.models import Coding
 from app.documents.models import Document
 from app.projects.models import Project, Site
 from app.retrieval import expr as ex
 from app.retrieval.filters import ExcerptFilter
-from app.retrieval.query import code_ids, coding_conditions, document_conditions, sort_columns
+from app.retrieval.query import (Aliases, code_ids, coding_conditions, document_conditions,
+                                 excerpt_select, own_codes, sort_columns)
 
 CHUNKS = (8, 56)   # documents asked first, then the next ones; then all the rest at once
+FEW = 8_000        # codings of the filter's codes below which sorting them all is cheaper
 
 
 class _Plan:
     def __init__(self, session: Session, project: Project, f: ExcerptFilter):
         self.session, self.project, self.filter = session, project, f
-        self.c, d, site = aliased(Coding), aliased(Document), aliased(Site)
+        alias = Aliases("paging")
+        self.c, d, site = alias(Coding), alias(Document), alias(Site)
         order = sort_columns(f, self.c, d, site)
         keys = [key.label(f"k{i}") for i, key in enumerate(order[:-2])]
         self.doc_keys = order[:-2]
@@ -46,6 +50,17 @@ class _Plan:
                 ids=self._ids)
         return self._conditions[per_row_text]
 
+    def few(self) -> bool:
+        """Whether the codes the excerpts must have hold at most FEW live codings all told
+        (counted in the code index, at most FEW + 1 entries read)."""
+        own = _own_codes(self.filter, self._ids)
+        if own is None:
+            return False
+        c = self.c
+        some = select(c.id).where(c.code_id.in_(sorted(own)), c.deleted_at.is_(None)
+                                  ).limit(FEW + 1).subquery()
+        return self.session.scalar(select(func.count()).select_from(some)) <= FEW
+
     def scope(self, after_doc: tuple | None = None, name: str = "scope"):
         """The in-scope documents (after a document's keys) as a CTE: materialised on
         SQLite (else it looks each candidate's document up in the wide documents table);
@@ -61,6 +76,11 @@ def find_rows(session: Session, project: Project, f: ExcerptFilter, n: int,
               after: list | None = None) -> list[tuple]:
     """Up to n rows (coding id, *sort key) in order, strictly after the sort key `after`."""
     plan = _Plan(session, project, f)
+    if plan.few():                 # the walk only pays off for common codes
+        query, order = excerpt_select(session, project, f)
+        if after:
+            query = query.where(tuple_(*order) > tuple_(*after))
+        return [tuple(row) for row in session.execute(query.order_by(*order).limit(n))]
     docs = plan.docs
     if after:
         docs = docs.where(tuple_(*plan.doc_keys) >= tuple_(*after[:-2]))
@@ -102,6 +122,16 @@ def _rest_rows(plan: _Plan, last_doc: tuple, n: int) -> list[tuple]:
              .where(*plan.conditions(per_row_text=False))
              .order_by(*keys, c.start, c.id).limit(n))
     return [tuple(row) for row in plan.session.execute(query)]
+
+
+def _own_codes(f: ExcerptFilter, ids: dict[str, set[int]]) -> set[int] | None:
+    """The codes a matching excerpt must itself have, from `codes` and the query (None:
+    any code)."""
+    own = set().union(*(ids[k.upper()] for k in f.codes)) if f.codes else None
+    if f.expr.strip():
+        implied = own_codes(ex.parse(f.expr), ids)
+        own = implied if own is None else own if implied is None else own & implied
+    return own
 
 
 def count(session: Session, project: Project, f: ExcerptFilter) -> int:

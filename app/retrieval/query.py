@@ -11,7 +11,7 @@ import re
 
 from sqlalchemy import Date, and_, column, exists, func, literal, not_, or_, select, table
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.codebook.models import Code, CodebookVersion
@@ -22,6 +22,7 @@ from app.memos.models import Memo
 from app.projects.models import Project, Site
 from app.retrieval import expr as ex
 from app.retrieval import rowmatch
+from app.retrieval.aliases import Aliases
 from app.retrieval.filters import NO_ROLE, ExcerptFilter
 
 
@@ -59,8 +60,8 @@ def _overlaps(c, o):
 class _Compiler:
     """Turns the query tree into a condition on a codings alias."""
 
-    def __init__(self, ids: dict[str, set[int]]):
-        self.ids = ids
+    def __init__(self, ids: dict[str, set[int]], alias: Aliases):
+        self.ids, self.alias = ids, alias
 
     def on(self, node, c):
         if isinstance(node, ex.Term):
@@ -74,7 +75,7 @@ class _Compiler:
         return and_(self.on(node.left, c), self._related(node, c))
 
     def _exists(self, node, c, near: int = 0):
-        o = aliased(Coding)
+        o = self.alias(Coding)
         if near:
             span = and_(o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
                         o.start <= c.end + near, o.end >= c.start - near)
@@ -87,7 +88,7 @@ class _Compiler:
             return self._exists(node.right, c)
         if node.op == "NEAR":
             return self._exists(node.right, c, near=max(node.distance, 1))
-        t, o = aliased(Turn), aliased(Coding)
+        t, o = self.alias(Turn), self.alias(Coding)
         return exists().where(t.document_id == c.document_id, t.start < c.end, t.end > c.start,
                               o.document_id == c.document_id, o.id != c.id,
                               o.deleted_at.is_(None), o.start < t.end, o.end > t.start,
@@ -105,24 +106,24 @@ class _Compiler:
                    and_(self.on(right, c), self._exists(left, c)))
 
 
-def _own_codes(node, ids: dict[str, set[int]]) -> set[int] | None:
+def own_codes(node, ids: dict[str, set[int]]) -> set[int] | None:
     """The codes an excerpt matching the query must itself have (None: any code)."""
     if isinstance(node, ex.Term):
         return ids[node.key]
     if isinstance(node, ex.Relation):
-        return _own_codes(node.left, ids)
+        return own_codes(node.left, ids)
     if isinstance(node, ex.Bool) and node.op == "AND" and isinstance(node.right, ex.Not):
-        return _own_codes(node.left, ids)
+        return own_codes(node.left, ids)
     if isinstance(node, ex.Bool) and node.op == "AND" and isinstance(node.left, ex.Not):
-        return _own_codes(node.right, ids)
+        return own_codes(node.right, ids)
     if isinstance(node, ex.Bool):
-        left, right = _own_codes(node.left, ids), _own_codes(node.right, ids)
+        left, right = own_codes(node.left, ids), own_codes(node.right, ids)
         return None if left is None or right is None else left | right
     return None
 
 
-def _turn_filter(c, column, values):
-    t, s = aliased(Turn), aliased(Speaker)
+def _turn_filter(c, column, values, alias: Aliases):
+    t, s = alias(Turn), alias(Speaker)
     return exists().where(t.document_id == c.document_id, t.start < c.end, t.end > c.start,
                           s.id == t.speaker_id, column(s).in_(values))
 
@@ -180,7 +181,8 @@ def document_conditions(project: Project, f: ExcerptFilter, d, site) -> list:
     return conds
 
 
-def _coding_metadata(session: Session, project: Project, f: ExcerptFilter, c) -> list:
+def _coding_metadata(session: Session, project: Project, f: ExcerptFilter, c,
+                     alias: Aliases) -> list:
     """Conditions on the coding itself: live, speakers, coder, origin, version, memos.
     (The project is held by the document: a coding's document is in its project.)"""
     conds = [c.deleted_at.is_(None)]
@@ -188,12 +190,12 @@ def _coding_metadata(session: Session, project: Project, f: ExcerptFilter, c) ->
         conds.append(c.origin.in_(f.origins))
     for values, attr in ((f.speakers, lambda s: s.name), (f.agencies, lambda s: s.agency)):
         if values:
-            conds.append(_turn_filter(c, attr, values))
+            conds.append(_turn_filter(c, attr, values, alias))
     if f.roles:
         roles = [r for r in f.roles if r != NO_ROLE]
-        either = [_turn_filter(c, lambda s: s.role, roles)] if roles else []
+        either = [_turn_filter(c, lambda s: s.role, roles, alias)] if roles else []
         if NO_ROLE in f.roles:   # no turn of a speaker with a role
-            t, s = aliased(Turn), aliased(Speaker)
+            t, s = alias(Turn), alias(Speaker)
             either.append(not_(exists().where(
                 t.document_id == c.document_id, t.start < c.end, t.end > c.start,
                 s.id == t.speaker_id, s.role != "")))
@@ -218,12 +220,13 @@ def coding_conditions(session: Session, project: Project, f: ExcerptFilter, c, *
     tree = ex.parse(f.expr) if f.expr.strip() else None
     keys = set(k.upper() for k in f.codes) | (ex.keys(tree) if tree else set())
     ids = ids if ids is not None and keys <= set(ids) else code_ids(session, project, keys)
-    conds = _coding_metadata(session, project, f, c)
+    alias = Aliases("conditions")   # within the conditions on c: EXISTS, nested or not
+    conds = _coding_metadata(session, project, f, c, alias)
     if f.codes:
         conds.append(c.code_id.in_(sorted(set().union(*(ids[k.upper()] for k in f.codes)))))
     if tree is not None:
-        conds.append(_Compiler(ids).on(tree, c))
-        if (own := _own_codes(tree, ids)) is not None:   # implied, but lets an index serve
+        conds.append(_Compiler(ids, alias).on(tree, c))
+        if (own := own_codes(tree, ids)) is not None:   # implied, but lets an index serve
             conds.append(c.code_id.in_(sorted(own)))
     if f.text.strip():
         conds.append(text_condition(session, c, f.text, per_row=per_row_text))
@@ -248,7 +251,8 @@ def sort_columns(f: ExcerptFilter, c, d, site) -> list:
 
 def excerpt_select(session: Session, project: Project, f: ExcerptFilter):
     """(select of coding ids with their sort keys, sort columns, aliases)."""
-    c, d, site = aliased(Coding), aliased(Document), aliased(Site)
+    alias = Aliases("select")
+    c, d, site = alias(Coding), alias(Document), alias(Site)
     order = sort_columns(f, c, d, site)
     query = (select(c.id, *order).join(d, d.id == c.document_id).join(site, site.id == d.site_id)
              .where(*conditions(session, project, f, c, d, site)))

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.codebook.models import Code, CodebookVersion
@@ -24,7 +24,7 @@ from app.projects.models import Project, Site
 from app.retrieval.context import sentence_after, sentence_before
 from app.retrieval.filters import ExcerptFilter
 from app.retrieval import paging
-from app.retrieval.query import sort_columns
+from app.retrieval.query import Aliases, sort_columns
 
 
 @dataclass
@@ -170,7 +170,8 @@ def _memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
 
 def _codes_here(session, ids: list[int], codes) -> dict[int, list[str]]:
     """For each excerpt, the other codes on overlapping passages (the passage's codes)."""
-    c, o = aliased(Coding), aliased(Coding)
+    alias = Aliases("hydrate")
+    c, o = alias(Coding), alias(Coding)
     pairs = session.execute(select(c.id, o.code_id).distinct().join(o, and_(
         o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
         o.start < c.end, o.end > c.start)).where(c.id.in_(ids))).all()

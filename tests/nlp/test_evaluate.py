@@ -131,7 +131,8 @@ def test_fieldbench_evaluate_needs_exactly_one_source(coded_study, tmp_path):
 # ---------------------------------------------------------------- the gold sets
 
 GOLD_SETS = {"demo": ("app/demo/content", 0.75, 0.70),
-             "heldout": ("tests/fixtures/nlp/heldout", 0.70, 0.55)}
+             "heldout": ("tests/fixtures/nlp/heldout", 0.70, 0.55),
+             "fresh": ("tests/fixtures/nlp/fresh", 0.70, 0.45)}
 
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))

@@ -138,24 +138,30 @@ def test_sorting(run):
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 7, 19])
-def test_pages_join_up(corpus, run, limit):
+@pytest.mark.parametrize("fields, total", [({}, 19), ({"codes": ["PA", "RR"]}, 14),
+                                           ({"expr": "NOT DA"}, 14)])
+@pytest.mark.parametrize("few", [10_000, 0, 1])   # sort the codings at once, or walk
+def test_pages_join_up(corpus, run, limit, fields, total, few, monkeypatch):
     from app.db import transaction
     from app.projects import service as projects
+    from app.retrieval import paging
     from app.retrieval.filters import ExcerptFilter
     from app.retrieval.service import find_excerpts
 
+    monkeypatch.setattr(paging, "CHUNKS", (1, 2) if few == 1 else paging.CHUNKS)
+    monkeypatch.setattr(paging, "FEW", few)
     for sort in ("site", "date", "document"):
         seen, cursor = [], None
         with transaction() as s:
             project = projects.get_project_or_raise(s, slug="study")
             while True:
-                page = find_excerpts(s, project=project, filter=ExcerptFilter(sort=sort),
-                                     limit=limit, cursor=cursor, with_total=True)
-                assert page.total == 19 and len(page.excerpts) <= limit
+                page = find_excerpts(s, project=project, limit=limit, cursor=cursor,
+                                     filter=ExcerptFilter(sort=sort, **fields), with_total=True)
+                assert page.total == total and len(page.excerpts) <= limit
                 seen += [corpus["ids"][e.id] for e in page.excerpts]
                 if not (cursor := page.next_cursor):
                     break
-        assert seen == run(sort=sort)
+        assert seen == run(sort=sort, **fields)
 
 
 def test_cursor_stable_when_codings_are_added(corpus, run):

@@ -165,6 +165,12 @@ def test_coding_level_filters_count_live(build):
     assert {k: v[3] for k, v in table.items() if k[0] != k[1] and v[3]} == {
         ("RR-TEXT", "PA-RATION"): 1, ("PA-RATION", "RR-TEXT"): 1}   # c1-c3: both the owner's
     assert all(len(names) == cell.excerpts for cell, names in runs)
+    _, table, runs = build("code", "code", roles=["Social Worker"])   # EXISTS on both sides
+    assert {k: (v[0], v[3]) for k, v in table.items() if k[0] < k[1]} == {
+        ("DA-FRAG", "RR-DISC"): (2, 1),     # c4-c5, both in SW turns
+        ("PA-RATION", "RR-TEXT"): (2, 1),   # c10-c11
+        ("PA-PERF", "RR-DISC"): (1, 0)}     # c20 (SW and PC turns) overlaps c6 (PC only)
+    assert all(len(names) == cell.excerpts for cell, names in runs)
 
 
 def test_refresh_keeps_the_tallies(corpus):
