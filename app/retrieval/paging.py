@@ -115,12 +115,21 @@ def _chunk_rows(plan: _Plan, chunk, after, n: int) -> list[tuple]:
 
 
 def _rest_rows(plan: _Plan, last_doc: tuple, n: int) -> list[tuple]:
-    """The matching codings of every in-scope document after `last_doc`, in order."""
+    """The matching codings of every in-scope document after `last_doc`, in order.
+    For a search, PostgreSQL left to itself walks the documents in order, computing every
+    coding's tsvector (its LIMIT looks cheap to reach): the search index's matches are
+    gathered first instead."""
     c, scope = plan.c, plan.scope(last_doc)
     keys = [scope.c[f"k{i}"] for i in range(len(plan.doc_keys))]
-    query = (select(c.id, *keys, c.start, c.id).join(scope, keys[-1] == c.document_id)
-             .where(*plan.conditions(per_row_text=False))
-             .order_by(*keys, c.start, c.id).limit(n))
+    if plan.session.get_bind().dialect.name == "postgresql" and plan.filter.text.strip():
+        found = (select(c.id, c.document_id, c.start).where(*plan.conditions(False))
+                 .cte("found").prefix_with("MATERIALIZED")).c
+        query = select(found.id, *keys, found.start, found.id)
+    else:
+        found = c
+        query = select(c.id, *keys, c.start, c.id).where(*plan.conditions(False))
+    query = (query.join(scope, keys[-1] == found.document_id)
+             .order_by(*keys, found.start, found.id).limit(n))
     return [tuple(row) for row in plan.session.execute(query)]
 
 

@@ -139,7 +139,7 @@ def test_sorting(run):
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 7, 19])
 @pytest.mark.parametrize("fields, total", [({}, 19), ({"codes": ["PA", "RR"]}, 14),
-                                           ({"expr": "NOT DA"}, 14)])
+                                           ({"expr": "NOT DA"}, 14), ({"text": "the"}, 12)])
 @pytest.mark.parametrize("few", [10_000, 0, 1])   # sort the codings at once, or walk
 def test_pages_join_up(corpus, run, limit, fields, total, few, monkeypatch):
     from app.db import transaction
