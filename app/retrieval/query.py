@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import Date, and_, column, exists, func, literal, not_, or_, select, table
+from sqlalchemy import (Date, and_, case, column, exists, false, func, literal, not_, or_,
+                        select, table)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -102,8 +103,12 @@ class _Compiler:
             positive, negative = (left, right.inner) if isinstance(right, ex.Not) \
                 else (right, left.inner)
             return and_(self.on(positive, c), not_(self._exists(negative, c)))
-        return or_(and_(self.on(left, c), self._exists(right, c)),
-                   and_(self.on(right, c), self._exists(left, c)))
+        # (left and an overlapping right) or (right and an overlapping left), as a CASE:
+        # an OR of the two would send PostgreSQL through every heap page of both codes
+        on_left, on_right = self.on(left, c), self.on(right, c)
+        near_left = self._exists(left, c)
+        return case((on_left, or_(self._exists(right, c), and_(on_right, near_left))),
+                    (on_right, near_left), else_=false())
 
 
 def own_codes(node, ids: dict[str, set[int]]) -> set[int] | None:

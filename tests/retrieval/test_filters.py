@@ -51,6 +51,10 @@ def test_codes(run, codes, expected):
     ("(DA-FRAG OR DA-RITUAL) OVERLAPS RR", {"c4", "c8"}),
     ("RR-DISC AND PA-PERF", {"c20", "c6"}),
     ("RR-DISC AND DA-FRAG", {"c5", "c4"}),
+    ("RR AND RR-TEXT", {"c2", "c3"}),                        # scopes that overlap
+    ("RR-TEXT AND RR", {"c2", "c3"}),
+    ("(PA OVERLAPS RR) AND DA", set()),
+    ("RR-DISC AND (DA-FRAG OR PA-PERF)", {"c5", "c4", "c20", "c6"}),
 ])
 def test_query_language(run, expr, expected):
     assert found(run, expr=expr) == expected
