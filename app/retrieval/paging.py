@@ -6,7 +6,7 @@ covering index, and the coding conditions are asked of the first few documents o
 (`CHUNKS`); a filter that matches often fills the page there, whatever the size of the
 corpus. What the first documents leave unfilled is asked of all the remaining documents
 at once, joined to them (a CTE), which is cheap because such a filter matches rarely.
-When the filter's codes have few codings all told (`FEW`, counted in the code index),
+When the filter's codes have few codings all told (`FEW`, as the site tallies count them),
 the walk is skipped: query.excerpt_select sorts them all at once. The rows and their sort keys are exactly
 those of `query.excerpt_select`, so cursors are the same too.
 """
@@ -21,6 +21,7 @@ from app.documents.models import Document
 from app.projects.models import Project, Site
 from app.retrieval import expr as ex
 from app.retrieval.filters import ExcerptFilter
+from app.retrieval.models import SiteCodeTally
 from app.retrieval.query import (Aliases, code_ids, coding_conditions, document_conditions,
                                  excerpt_select, own_codes, sort_columns)
 
@@ -52,14 +53,13 @@ class _Plan:
 
     def few(self) -> bool:
         """Whether the codes the excerpts must have hold at most FEW live codings all told
-        (counted in the code index, at most FEW + 1 entries read)."""
+        (from the site tallies: a strategy choice only, never the answer)."""
         own = _own_codes(self.filter, self._ids)
         if own is None:
             return False
-        c = self.c
-        some = select(c.id).where(c.code_id.in_(sorted(own)), c.deleted_at.is_(None)
-                                  ).limit(FEW + 1).subquery()
-        return self.session.scalar(select(func.count()).select_from(some)) <= FEW
+        found = self.session.scalar(select(func.coalesce(func.sum(SiteCodeTally.excerpts), 0))
+                                    .where(SiteCodeTally.code_id.in_(sorted(own))))
+        return found <= FEW
 
     def scope(self, after_doc: tuple | None = None, name: str = "scope"):
         """The in-scope documents (after a document's keys) as a CTE: materialised on

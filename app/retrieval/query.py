@@ -61,8 +61,8 @@ def _overlaps(c, o):
 class _Compiler:
     """Turns the query tree into a condition on a codings alias."""
 
-    def __init__(self, ids: dict[str, set[int]], alias: Aliases):
-        self.ids, self.alias = ids, alias
+    def __init__(self, ids: dict[str, set[int]], alias: Aliases, as_case: bool = False):
+        self.ids, self.alias, self.as_case = ids, alias, as_case
 
     def on(self, node, c):
         if isinstance(node, ex.Term):
@@ -103,8 +103,11 @@ class _Compiler:
             positive, negative = (left, right.inner) if isinstance(right, ex.Not) \
                 else (right, left.inner)
             return and_(self.on(positive, c), not_(self._exists(negative, c)))
-        # (left and an overlapping right) or (right and an overlapping left), as a CASE:
-        # an OR of the two would send PostgreSQL through every heap page of both codes
+        if not self.as_case:   # SQLite walks each side's code index (MULTI-INDEX OR)
+            return or_(and_(self.on(left, c), self._exists(right, c)),
+                       and_(self.on(right, c), self._exists(left, c)))
+        # The same as a CASE: PostgreSQL makes the OR a BitmapOr and reads every heap page
+        # of both codes; this way it reads the code index alone.
         on_left, on_right = self.on(left, c), self.on(right, c)
         near_left = self._exists(left, c)
         return case((on_left, or_(self._exists(right, c), and_(on_right, near_left))),
@@ -230,7 +233,8 @@ def coding_conditions(session: Session, project: Project, f: ExcerptFilter, c, *
     if f.codes:
         conds.append(c.code_id.in_(sorted(set().union(*(ids[k.upper()] for k in f.codes)))))
     if tree is not None:
-        conds.append(_Compiler(ids, alias).on(tree, c))
+        as_case = session.get_bind().dialect.name == "postgresql"
+        conds.append(_Compiler(ids, alias, as_case).on(tree, c))
         if (own := own_codes(tree, ids)) is not None:   # implied, but lets an index serve
             conds.append(c.code_id.in_(sorted(own)))
     if f.text.strip():
