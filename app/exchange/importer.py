@@ -305,9 +305,10 @@ class Importer:
             self.report.note("Documents without a Fieldbench document kind were filed as "
                              "Observations.")
         known = {"document kind", "document date", "researcher", "fieldwork period"}
-        for name in found.keys() - known:
-            self.report.drop(f"document variable '{name}' (Fieldbench documents have no "
-                             "free attributes)")
+        for name in sorted(values):
+            if name.lower() not in known:
+                self.report.drop(f"document variable '{name}' (Fieldbench documents have no "
+                                 "free attributes)")
         return documents.DocumentMeta(
             site=self._site_for(source), kind=kind or "observation", title=_title(source.name),
             date=_date(found.get("document date")),

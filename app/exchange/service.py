@@ -71,7 +71,7 @@ def import_project(session: Session, *, data_or_file: bytes | BinaryIO, slug: st
         report.note(f"The file uses namespace '{qde.namespace}'; it was read as REFI-QDA "
                     "project 1.0.")
     for element, count in sorted(qde.ignored.items()):
-        report.drop(f"{element} elements ({count}): Fieldbench has no place for them")
+        report.drop(f"{count} × <{element}>: Fieldbench has no place for these")
     Importer(session, package=package, qde=qde, project=project, by=by,
              max_bytes=settings.max_upload_bytes, report=report).run()
     return report
