@@ -244,6 +244,31 @@ def _reach(tokens: list[dict], at: int) -> tuple[int | None, int | None]:
     return total(tokens[:at]), total(tokens[at + 1:])
 
 
+_ATTR_IDS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}
+
+
+def _needs(tokens: list[dict], strings) -> list[tuple[int, frozenset[int]]]:
+    """(attribute id, value hashes) for every token a pattern cannot match without."""
+    out = []
+    for token in tokens:
+        trigger = _trigger(token)
+        if trigger is not None:
+            attr, values = trigger
+            out.append((_ATTR_IDS[attr], frozenset(strings.add(v) for v in values)))
+    return out
+
+
+def _merged(windows) -> list[tuple[int, int]]:
+    """Token windows, overlapping ones joined (each stays inside its sentence)."""
+    out: list[list[int]] = []
+    for lo, hi in sorted(windows):
+        if out and lo < out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
 class GatedRules:
     """Token (Matcher) and dependency (DependencyMatcher) patterns, each run only where the
     paragraph holds one of the words it needs (an index from word to pattern), and a token
@@ -254,7 +279,7 @@ class GatedRules:
 
     def __init__(self, vocab, tokens: list[tuple[str, list]],
                  dependency: list[tuple[str, list, dict]]):
-        # (rule id, matcher, kind, reach before, reach after, absent children)
+        # (rule id, matcher, kind, reach before, reach after, absent children, needs)
         self.rules: list[tuple] = []
         self.always: list[int] = []
         self.index: dict[tuple[int, int], list[int]] = {}
@@ -266,23 +291,24 @@ class GatedRules:
                 gate = _gate(alternative)
                 before, after = _reach(alternative, gate[0]) if gate else (None, None)
                 self._register(len(self.rules), gate, strings)
-                self.rules.append((rule_id, matcher, "tokens", before, after, []))
+                self.rules.append((rule_id, matcher, "tokens", before, after, [],
+                                   _needs(alternative, strings)))
         for rule_id, pattern, no_child in dependency:
             matcher = DependencyMatcher(vocab, validate=True)
             matcher.add(rule_id, [pattern])
             ids = [node["RIGHT_ID"] for node in pattern]
             absent = [(ids.index(node), frozenset(deps)) for node, deps in no_child.items()]
             self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings)
-            self.rules.append((rule_id, matcher, "dependency", None, None, absent))
+            self.rules.append((rule_id, matcher, "dependency", None, None, absent,
+                               _needs([node["RIGHT_ATTRS"] for node in pattern], strings)))
 
     def _register(self, n: int, gate, strings) -> None:
         if gate is None:
             self.always.append(n)
             return
         _at, attr, values = gate
-        attr_id = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}[attr]
         for value in values:
-            self.index.setdefault((attr_id, strings.add(value)), []).append(n)
+            self.index.setdefault((_ATTR_IDS[attr], strings.add(value)), []).append(n)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules or not len(doc):
@@ -292,9 +318,12 @@ class GatedRules:
         sentence_of = numpy.repeat(numpy.arange(len(bounds)),
                                    [hi - lo for lo, hi in bounds])
         where: dict[int, set[int] | None] = {n: None for n in self.always}  # None: everywhere
+        present: dict[int, set[int]] = {}
         for column, attr in enumerate((LOWER, LEMMA, ORTH)):
             values = table[:, column]
-            for value in numpy.unique(values).tolist():
+            unique = numpy.unique(values).tolist()
+            present[attr] = set(unique)
+            for value in unique:
                 rules = self.index.get((attr, value))
                 if rules:
                     positions = numpy.flatnonzero(values == value).tolist()
@@ -305,7 +334,9 @@ class GatedRules:
                             where[n].update(positions)
         spans, seen = [], set()
         for n in sorted(where):
-            rule_id, matcher, kind, before, after, absent = self.rules[n]
+            rule_id, matcher, kind, before, after, absent, needs = self.rules[n]
+            if any(present[attr].isdisjoint(values) for attr, values in needs):
+                continue   # a token the pattern cannot do without is nowhere in the paragraph
             if kind == "dependency":
                 for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
                     if any(child.dep_ in deps for index, deps in absent
@@ -322,8 +353,8 @@ class GatedRules:
                     lo, hi = bounds[sentence_of[i]]
                     windows.add((lo if before is None else max(lo, i - before),
                                  hi if after is None else min(hi, i + after + 1)))
-            for lo, hi in sorted(windows):
-                for _match, start, end in matcher(doc[lo:hi]):
+            for lo, hi in _merged(windows):
+                for _match, start, end in matcher(doc[lo:hi], allow_missing=True):
                     if (n, lo + start, lo + end) not in seen:
                         seen.add((n, lo + start, lo + end))
                         spans.append(Span(doc, lo + start, lo + end, label=rule_id))
@@ -383,10 +414,13 @@ class FoundMaker:
         if rule.unless is None and rule.requires is None:
             return True
         if scope not in context:
-            tokens = doc[scope[0]:scope[1]]
-            words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
-            start = tokens[0].idx if len(tokens) else 0
-            end = tokens[-1].idx + len(tokens[-1]) if len(tokens) else 0
+            lo, hi = scope
+            if "table" not in context:
+                context["table"] = doc.to_array([LOWER, LEMMA])
+            strings = doc.vocab.strings
+            words = {strings[h].lower() for h in set(context["table"][lo:hi].ravel().tolist())}
+            start = doc[lo].idx if hi > lo else 0
+            end = doc[hi - 1].idx + len(doc[hi - 1]) if hi > lo else 0
             context[scope] = (words, context["text"][start:end].lower())
         words, text = context[scope]
         if rule.unless is not None and rule.unless.found_in(words, text):
