@@ -16,6 +16,7 @@ from app.coding.pages import router as coding_pages_router
 from app.coding.routes import router as coding_router
 from app.documents.routes import router as documents_router
 from app.errors import FieldbenchError
+from app.exchange.routes import router as exchange_router
 from app.jobs.routes import router as jobs_router
 from app.jobs.worker import lifespan as jobs_lifespan
 from app.memos.pages import router as memos_pages_router
@@ -35,7 +36,7 @@ ROUTERS = [accounts_router, projects_router, documents_router, codebook_router,
            memos_router, memos_pages_router,
            suggestions_router, suggestions_pages_router, jobs_router,
            pseudonyms_router, pseudonyms_pages_router, retrieval_router,
-           retrieval_pages_router]
+           retrieval_pages_router, exchange_router]
 SESSION_DAYS = 14
 
 

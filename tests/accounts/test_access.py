@@ -75,6 +75,8 @@ QUERIES = {"api_codebook_diff": {"params": {"old": 1, "new": 1}}}
 EDITOR_PAGES = {"upload_page", "code_new_page", "codebook_load_page"}
 # The pseudonym register (real names) is for owners only: viewers (and coders) get 403.
 EDITOR_PAGES |= {"pseudonyms_page", "api_pseudonyms", "api_pseudonyms_csv"}
+# The whole-project download (.qdpx) is for owners only.
+EDITOR_PAGES |= {"api_project_qdpx"}
 PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key", "coding_id", "turn_id",
                   "memo_id", "suggestion_id", "job_id", "entry_id", "query_id"}
 

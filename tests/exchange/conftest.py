@@ -13,6 +13,7 @@ from lxml import etree
 
 from tests.conftest import PASSWORD
 
+FIXTURES_QDPX = Path(__file__).resolve().parents[1] / "fixtures" / "qdpx"
 XSD_PATH = Path(__file__).resolve().parents[3] / "shared" / "refi-qda" / "Project.xsd"
 EXTRA = ("Zoe\u0308 met the panel 😀 and said: \u201crationing again\u201d.\r\n\r\n\r\n"
          "Chair: Row seven scored 14.   \r\nSW: She is not engaging.\r\n")
