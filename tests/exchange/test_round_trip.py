@@ -96,3 +96,26 @@ def test_import_refuses_an_existing_slug(demo):
 
     with pytest.raises(Conflict, match="already exists"):
         import_bytes(export_bytes(demo["slug"]), demo["slug"])
+
+
+def test_the_copy_s_tallies_match_its_codings(demo):
+    from sqlalchemy import func, select
+
+    from app.db import transaction
+    from app.projects import service as projects
+    from app.projects.models import Site
+    from app.retrieval import tallies
+    from app.retrieval.models import SiteCodeTally
+
+    import_bytes(export_bytes(demo["slug"]), "innovate-copy")
+
+    def counts(s, project):
+        return sorted(s.execute(select(SiteCodeTally.code_id, func.sum(SiteCodeTally.excerpts))
+                                .join(Site, Site.id == SiteCodeTally.site_id)
+                                .where(Site.project_id == project.id)
+                                .group_by(SiteCodeTally.code_id)).all())
+    with transaction() as s:
+        copy = projects.get_project_or_raise(s, slug="innovate-copy")
+        stored = counts(s, copy)
+        tallies.rebuild(s, project=copy)
+        assert stored == counts(s, copy) and stored
