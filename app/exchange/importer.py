@@ -23,9 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from pathlib import PurePosixPath
 
-from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +41,7 @@ from app.documents.formats import decode_text
 from app.documents.models import DOCUMENT_KINDS, Document
 from app.documents.readers import IngestError
 from app.errors import Conflict, Invalid, TooLarge
-from app.exchange import positions, qde_read
+from app.exchange import codebook_in, names, positions, qde_read
 from app.exchange.package import Package
 from app.exchange.qde_write import MEMO_KIND, SITE_ATTRIBUTE
 from app.exchange.report import ImportReport
@@ -52,7 +50,6 @@ from app.projects import service as projects
 from app.projects.models import GOVERNANCE, Membership, Project, Site
 from app.retrieval import tallies
 
-EXTENSIONS = re.compile(r"\.(txt|docx?|pdf|rtf|odt|md|html?|srt|vtt)$", re.IGNORECASE)
 PLACEHOLDER_DOMAIN = "imported.invalid"
 IMPORTED_SITE = ("imported", "Imported")
 MEDIA = {"picture": "picture", "audio": "audio", "video": "video"}
@@ -126,25 +123,16 @@ class Importer:
     # ------------------------------------------------------------ codebook
 
     def _codebook(self) -> None:
-        element = self.qde.codebook
-        codes = qde_read.child(element, "Codes") if element is not None else None
-        if codes is None or not qde_read.children(codes, "Code"):
+        found = codebook_in.qdc_of(self.qde.codebook)
+        if found is None:
             return
-        root = etree.Element(f"{{{refi.NS}}}CodeBook", nsmap={None: refi.NS})
-        target = etree.SubElement(root, f"{{{refi.NS}}}Codes")
-        for code in qde_read.children(codes, "Code"):
-            self._qdc_code(code, target)
-        header = next((pi for pi in element.iter(etree.ProcessingInstruction)
-                       if pi.target == refi.PI_TARGET), None)
-        if header is not None:
-            root.addprevious(etree.ProcessingInstruction(header.target, header.text))
-        data = etree.tostring(root.getroottree(), encoding="UTF-8")
+        data, self.code_notes = found
         try:
             spec, notes = refi.import_qdc(data, filename=f"{self.project.slug}.qdc")
         except CodebookError as err:
             self.report.drop(f"the codebook: {err.message}")
             return
-        self._codable_if_coded(spec)
+        codebook_in.codable_if_coded(spec, self.qde, self.report)
         for note in notes:
             self.report.note(f"Codebook: {note}")
         codebook.load(self.session, project=self.project, spec=spec, by=self.by,
@@ -155,28 +143,6 @@ class Importer:
             self.objects[code.guid.lower()] = ("code", code)
             self._attach(self.code_notes.get(code.guid.lower(), []), code.guid.lower())
         self.report.counts["codes"] = sum(not c.is_category for c in self.codes.values())
-
-    def _qdc_code(self, code, parent) -> None:
-        """A project Code copied into the codebook namespace; its NoteRefs kept aside."""
-        out = etree.SubElement(parent, f"{{{refi.NS}}}Code", dict(code.attrib))
-        for inner in code:
-            name = qde_read.local(inner)
-            if name == "Description":
-                etree.SubElement(out, f"{{{refi.NS}}}Description").text = qde_read.text_of(inner)
-            elif name == "NoteRef":
-                self.code_notes[qde_read.guid(code.get("guid"))].append(
-                    qde_read.guid(inner.get("targetGUID")))
-            elif name == "Code":
-                self._qdc_code(inner, out)
-
-    def _codable_if_coded(self, spec) -> None:
-        used = {c.code for s in self.qde.sources for sel in s.selections for c in sel.codings}
-        used |= {c.code for s in self.qde.sources for c in s.codings}
-        for code in spec.codes:
-            if code.is_category and (code.guid or "").lower() in used:
-                code.is_category = False
-                self.report.note(f"Code '{code.name}' is not codable in the file but has "
-                                 "codings; it is a codable code here.")
 
     # ------------------------------------------------------------ sites
 
@@ -217,8 +183,9 @@ class Importer:
         if governance not in (None, *GOVERNANCE):
             attributes["Governance"] = fixed["governance"]
             governance = None
-        slug = _unique(fixed["site slug"] if projects.SLUG.match(fixed["site slug"])
-                       else _slug(case.name), taken)
+        given = fixed["site slug"]
+        slug = names.unique(given if projects.SLUG.match(given) else names.slug(case.name),
+                            taken)
         self.report.counts["sites"] += 1
         return projects.add_site(self.session, project=self.project, slug=slug,
                                  name=case.name[:200], by=self.by, strand=fixed["strand"],
@@ -277,11 +244,11 @@ class Importer:
 
     def _text(self, source: qde_read.Source, label: str):
         """(file name for ingest, bytes, decoded text) or None (reported)."""
-        title = _title(source.name)
+        title = names.title(source.name)
         filename = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", title)[:200] + ".txt"
         if source.content is not None and not source.plain_path:
             return filename, source.content.encode("utf-8"), source.content
-        path = _member_path(source.plain_path)
+        path = names.member_path(source.plain_path)
         member = self.package.find_source(path) if path else None
         if member is None:
             reason = ("it has no plain text" if not source.plain_path else
@@ -310,8 +277,9 @@ class Importer:
                 self.report.drop(f"document variable '{name}' (Fieldbench documents have no "
                                  "free attributes)")
         return documents.DocumentMeta(
-            site=self._site_for(source), kind=kind or "observation", title=_title(source.name),
-            date=_date(found.get("document date")),
+            site=self._site_for(source), kind=kind or "observation",
+            title=names.title(source.name),
+            date=names.as_date(found.get("document date")),
             researcher=str(found.get("researcher") or ""),
             fieldwork_period=str(found.get("fieldwork period") or ""))
 
@@ -394,7 +362,7 @@ class Importer:
     def _note(self, guid: str, note: qde_read.Source) -> None:
         body = note.content
         if body is None and note.plain_path:
-            member = self.package.find_source(_member_path(note.plain_path))
+            member = self.package.find_source(names.member_path(note.plain_path))
             body = decode_text(self.package.read(member))[0] if member else None
         if not body or not body.strip():
             self.report.drop("empty notes (a memo needs some text)")
@@ -425,38 +393,3 @@ class Importer:
         self.session.add(memo)
         self.report.counts["memos"] += 1
 
-
-def _member_path(path: str) -> str:
-    """`internal://x.txt`, `relative:///a/x.txt`, `absolute:///C:/a/x.txt` -> a path to
-    look for in the package (external files are looked for by name in sources/)."""
-    path = path.strip().replace("\\", "/")
-    scheme, sep, rest = path.partition("://")
-    if not sep:
-        return path
-    rest = rest.lstrip("/")
-    return rest if scheme.lower() == "internal" else PurePosixPath(rest).name
-
-
-def _title(name: str) -> str:
-    name = EXTENSIONS.sub("", (name or "").strip()) if EXTENSIONS.search(name or "") else name
-    return (name or "").strip()[:300] or "Untitled source"
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", refi._slug(name).lower()).strip("-")[:60]
-    return slug or "site"
-
-
-def _unique(slug: str, taken: set[str]) -> str:
-    out, n = slug, 2
-    while out in taken:
-        out, n = f"{slug[:58]}-{n}", n + 1
-    taken.add(out)
-    return out
