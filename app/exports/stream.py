@@ -1,0 +1,176 @@
+"""Every excerpt a filter finds, in order, a batch at a time, never all at once.
+
+The codings come from one ordered statement (`query.excerpt_select`: the same rows and
+order as the excerpt browser's pages), read as the database hands them over (`yield_per`:
+a server-side cursor on PostgreSQL; SQLite steps its statement lazily). Each batch is then
+hydrated with a query or two: the batch's documents (each text read once and its sentence
+ends found once: exports/context.py) and the memos of the codings that have some. Each
+row brings its speaker (the first turn it overlaps, by index). Sites, codes, speakers,
+coders and versions are read once per export.
+
+Reports group by code: `by_code=True` puts the codebook order first in the ordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import case, exists, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.codebook.models import Code, CodebookVersion
+from app.coding.models import Coding
+from app.documents.models import Document, Speaker, Turn
+from app.exports.context import DocumentContext
+from app.memos.models import Memo
+from app.projects.models import Project, Site
+from app.retrieval.filters import ExcerptFilter
+from app.retrieval.query import excerpt_select
+from app.retrieval.service import Excerpt
+
+BATCH = 2000  # excerpts hydrated (and written) at a time
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    id: int
+    key: str
+    name: str
+    colour: str
+    family: str          # the key of its root category
+    family_name: str
+    rank: int            # codebook order
+
+
+def codebook_of(session: Session, project: Project) -> dict[int, CodeInfo]:
+    """The project's codes by id, each with its family and its place in codebook order."""
+    codes = session.execute(select(Code.id, Code.key, Code.name, Code.colour, Code.parent_id)
+                            .where(Code.project_id == project.id)
+                            .order_by(Code.position, Code.id)).all()
+    by_id = {c.id: c for c in codes}
+
+    def root(code):
+        while code.parent_id in by_id:
+            code = by_id[code.parent_id]
+        return code
+    return {c.id: CodeInfo(c.id, c.key, c.name, c.colour or "", root(c).key, root(c).name, i)
+            for i, c in enumerate(codes)}
+
+
+ROW = ("id", "code_id", "origin", "start", "end", "quote", "document_id", "coder_id",
+       "codebook_version_id")
+DOCUMENTS_KEPT = 20_000   # document details remembered between batches
+
+
+def ordered_rows(session: Session, project: Project, f: ExcerptFilter, *,
+                 by_code: dict[int, CodeInfo] | None = None,
+                 batch: int = BATCH) -> Iterator[list[tuple]]:
+    """The matching codings in the browser's order (codebook order first with `by_code`),
+    in lists of up to `batch`: the ROW columns, then the speaker id of the first turn the
+    coding overlaps and whether it has a memo (both looked up per row by index)."""
+    query, order = excerpt_select(session, project, f)
+    c = order[-1].class_                   # the statement's codings alias
+    if by_code:
+        order = [case({i: code.rank for i, code in by_code.items()}, value=c.code_id,
+                      else_=len(by_code)), *order]
+    speaker = (select(Turn.speaker_id).where(Turn.document_id == c.document_id,
+                                             Turn.start < c.end, Turn.end > c.start)
+               .order_by(Turn.start, Turn.id).limit(1).scalar_subquery())
+    memo = exists().where(Memo.coding_id == c.id, Memo.deleted_at.is_(None))
+    query = query.with_only_columns(*(getattr(c, name) for name in ROW), speaker, memo,
+                                    maintain_column_froms=True)
+    result = session.execute(query.order_by(*order), execution_options={"yield_per": batch})
+    for rows in result.partitions(batch):
+        yield [tuple(row) for row in rows]
+
+
+class Hydrator:
+    """Turns batches of coding rows into full `Excerpt`s (see the module doc). Without
+    `context` (reports) the sentences around each excerpt are left empty and no document
+    text is read."""
+
+    def __init__(self, session: Session, project: Project,
+                 codes: dict[int, CodeInfo] | None = None, *, context: bool = True):
+        self.session, self.context = session, context
+        self.codes = codes or codebook_of(session, project)
+        self.sites = {s.id: (s.slug, s.name, s.strand, s.governance, s.country,
+                             dict(s.attributes or {})) for s in session.scalars(
+            select(Site).where(Site.project_id == project.id))}
+        self.versions = {ident: number for ident, number in session.execute(
+            select(CodebookVersion.id, CodebookVersion.number)
+            .where(CodebookVersion.project_id == project.id))}
+        self.speakers = {ident: (name, role, agency) for ident, name, role, agency in
+                         session.execute(select(Speaker.id, Speaker.name, Speaker.role,
+                                                Speaker.agency)
+                                         .where(Speaker.project_id == project.id))}
+        self.coders = {ident: email for ident, email in session.execute(
+            select(User.id, User.email).where(User.id.in_(
+                select(Coding.coder_id).distinct().where(Coding.project_id == project.id))))}
+        self.documents: dict[int, tuple] = {}
+        self.texts: dict[int, DocumentContext] = {}
+
+    def __call__(self, rows: list[tuple]) -> list[Excerpt]:
+        """The excerpts for these rows (from ordered_rows), in the same order."""
+        if not rows:
+            return []
+        self._learn_documents({row[6] for row in rows})
+        with_memos = [row[0] for row in rows if row[10]]
+        memos = _memos(self.session, with_memos) if with_memos else {}
+        return [self._excerpt(row, memos.get(row[0], [])) for row in rows]
+
+    def _learn_documents(self, doc_ids: set[int]) -> None:
+        """Details of the batch's documents (kept a while: reports revisit them), and with
+        `context` their texts (this batch's only: pages are document-major)."""
+        missing = doc_ids - set(self.documents)
+        if len(self.documents) + len(missing) > DOCUMENTS_KEPT:
+            self.documents = {}
+            missing = doc_ids
+        if missing:
+            self.documents.update((d[0], tuple(d)) for d in self.session.execute(
+                select(Document.id, Document.site_id, Document.title, Document.kind,
+                       Document.date, Document.fieldwork_period)
+                .where(Document.id.in_(missing))))
+        if self.context:
+            kept = {i: ctx for i, ctx in self.texts.items() if i in doc_ids}
+            self.texts = kept | {ident: DocumentContext(text) for ident, text in
+                                 self.session.execute(select(Document.id, Document.text).where(
+                                     Document.id.in_(doc_ids - set(kept))))}
+
+    def _excerpt(self, row: tuple, memos: list[str]) -> Excerpt:
+        ident, code_id, origin, start, end, quote, doc_id, coder_id, version_id, speaker_id, \
+            _ = row
+        _, site_id, title, kind, date, period = self.documents[doc_id]
+        code = self.codes[code_id]
+        slug, name, strand, governance, country, attributes = self.sites[site_id]
+        speaker, role, agency = self.speakers.get(speaker_id, ("", "", ""))
+        context = self.texts.get(doc_id) if self.context else None
+        return Excerpt(
+            id=ident, code=code.key, code_name=code.name, family=code.family,
+            colour=code.colour, codebook_version=self.versions.get(version_id, 0),
+            coder=self.coders.get(coder_id, ""), origin=origin, start=start, end=end,
+            text=quote, before=context.before(start) if context else "",
+            after=context.after(end) if context else "", document_id=doc_id, document=title,
+            kind=kind, date=date, period=period, site=slug, site_name=name, strand=strand,
+            governance=governance, country=country, site_attributes=attributes,
+            speaker=speaker, role=role, agency=agency, memos=memos)
+
+
+def _memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The live memos on these codings, oldest first."""
+    out: dict[int, list[str]] = {}
+    for coding_id, body in session.execute(select(Memo.coding_id, Memo.body).where(
+            Memo.coding_id.in_(ids), Memo.deleted_at.is_(None)).order_by(Memo.id)):
+        out.setdefault(coding_id, []).append(body)
+    return out
+
+
+def excerpts(session: Session, project: Project, f: ExcerptFilter, *, by_code: bool = False,
+             context: bool = True, batch: int = BATCH) -> Iterator[list[Excerpt]]:
+    """The filter's excerpts, hydrated, in batches (codebook order first with `by_code`;
+    without the sentences around them unless `context`)."""
+    hydrate = Hydrator(session, project, context=context)
+    for rows in ordered_rows(session, project, f, by_code=hydrate.codes if by_code else None,
+                             batch=batch):
+        yield hydrate(rows)
