@@ -11,7 +11,6 @@ from app.accounts import service as accounts
 from app.cli import Group, fail, main
 from app.db import transaction
 from app.documents import manifest
-from app.documents import service as documents
 from app.projects import service as projects
 from app.settings import get_settings
 

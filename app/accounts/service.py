@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import ApiToken, User
 from app.audit import service as audit
-from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 
 from app.settings import get_settings

@@ -20,6 +20,7 @@ from app.codebook.spec import COLOUR, KEY
 from app.db import utcnow
 from app.coding.models import Coding
 from app.errors import Conflict, Invalid
+from app.retrieval import tallies
 from app.projects.models import Project
 
 EDITABLE = ("name", "definition", "full_definition", "when_to_use", "when_not_to_use",
@@ -150,8 +151,10 @@ def merge(session: Session, *, project: Project, by: User, key: str, into: str) 
         raise Invalid(f"'{key}' cannot be merged into '{into}': it is '{key}' or lies inside it")
     if target.is_category:
         raise Invalid(f"'{into}' is a category: codings cannot be merged into it")
+    touched = tallies.documents_with_code(session, code_id=source.id)
     moved = session.execute(update(Coding).where(Coding.code_id == source.id)
                             .values(code_id=target.id)).rowcount
+    tallies.refresh(session, document_ids=touched)
     for child in session.scalars(select(Code).where(Code.parent_id == source.id)):
         child.parent_id = target.id
     source.status, source.merged_into_id = "retired", target.id
@@ -200,9 +203,11 @@ def delete(session: Session, *, project: Project, by: User, key: str,
                        "be removed (they stay in the history), or retire the code instead")
     if _referenced(session, code):
         code.status = "retired"  # codings or memos still point at it: keep the row, hidden
+        touched = tallies.documents_with_code(session, code_id=code.id)
         session.execute(update(Coding).where(Coding.code_id == code.id,
                                              Coding.deleted_at.is_(None))
                         .values(deleted_at=utcnow(), deleted_by_id=by.id))
+        tallies.refresh(session, document_ids=touched)
     else:
         session.delete(code)
     audit.record(session, user_id=by.id, project_id=project.id, action="code.delete",

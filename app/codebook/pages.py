@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse
 from app.accounts import service as accounts
 from app.codebook import pages_forms, service
 from app.codebook.pages_forms import tree
-from app.codebook.spec import CodebookError
 from app.coding.service import counts_by_code_and_site
 from app.errors import FieldbenchError, Invalid
 from app.projects import service as projects

@@ -15,6 +15,7 @@ from app.documents.models import Document, Turn
 from app.errors import Conflict, Invalid, NotFound
 from app.projects import service as projects
 from app.projects.models import Project
+from app.retrieval import tallies
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -55,6 +56,7 @@ def create(session: Session, *, project: Project, document: Document, code_key: 
                     rule=rule)
     session.add(coding)
     session.flush()
+    tallies.coding_added(session, coding=coding)
     audit.record(session, user_id=by.id, project_id=project.id, action="coding.create",
                  obj=coding, code=code_key, document=document.id, start=start, end=end)
     return coding
@@ -72,14 +74,8 @@ def get_for_member(session: Session, *, coding_id: int, user: User,
                    need: str = "view") -> tuple[Coding, Project]:
     """The coding and its project, if the user is a member (NotFound otherwise)."""
     coding = session.get(Coding, coding_id)
-    if coding is None:
-        raise NotFound(f"no coding {coding_id}")
-    try:
-        project, _ = projects.get_by_id_for_member(session, project_id=coding.project_id,
-                                                   user=user, need=need)
-    except NotFound:
-        raise NotFound(f"no coding {coding_id}") from None
-    return coding, project
+    return projects.object_for_member(session, coding, f"no coding {coding_id}", user=user,
+                                      need=need)
 
 
 def remove(session: Session, *, project: Project, coding: Coding, by: User) -> Coding:
@@ -87,6 +83,7 @@ def remove(session: Session, *, project: Project, coding: Coding, by: User) -> C
     if coding.deleted_at is not None:
         raise NotFound(f"coding {coding.id} is already removed")
     coding.deleted_at, coding.deleted_by_id = utcnow(), by.id
+    tallies.coding_removed(session, coding=coding)
     audit.record(session, user_id=by.id, project_id=project.id, action="coding.remove",
                  obj=coding)
     return coding
@@ -97,6 +94,7 @@ def restore(session: Session, *, project: Project, coding: Coding, by: User) -> 
     if coding.deleted_at is None:
         raise Conflict(f"coding {coding.id} is not removed")
     coding.deleted_at, coding.deleted_by_id = None, None
+    tallies.coding_added(session, coding=coding)
     audit.record(session, user_id=by.id, project_id=project.id, action="coding.restore",
                  obj=coding)
     return coding
@@ -112,6 +110,7 @@ def recode(session: Session, *, project: Project, coding: Coding, code_key: str,
     coding.code_id = code.id
     coding.codebook_version_id = current_version(session, project=project).id
     session.flush()
+    tallies.coding_recoded(session, coding=coding, old_code_id=old)
     audit.record(session, user_id=by.id, project_id=project.id, action="coding.recode",
                  obj=coding, old_code_id=old, code=code_key)
     return coding

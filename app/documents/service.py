@@ -155,14 +155,8 @@ def get_for_member(session: Session, *, document_id: int, user: User,
                    need: str = "view") -> tuple[Document, Project]:
     """The document and its project, if the user is a member (NotFound otherwise)."""
     document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(f"no document {document_id}")
-    try:
-        project, _ = projects.get_by_id_for_member(session, project_id=document.project_id,
-                                                   user=user, need=need)
-    except NotFound:
-        raise NotFound(f"no document {document_id}") from None
-    return document, project
+    return projects.object_for_member(session, document, f"no document {document_id}", user=user,
+                                      need=need)
 
 
 def turns_of(session: Session, *, document: Document) -> list[tuple[Turn, Speaker]]:

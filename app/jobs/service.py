@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.audit import service as audit
 from app.db import utcnow
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.jobs.models import Job
 from app.projects import service as projects
 from app.projects.models import Project
@@ -51,14 +51,8 @@ def get_for_member(session: Session, *, job_id: int, user: User,
                    need: str = "view") -> tuple[Job, Project]:
     """The job and its project, if the user is a member (NotFound otherwise)."""
     job = session.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"no job {job_id}")
-    try:
-        project, _ = projects.get_by_id_for_member(session, project_id=job.project_id,
-                                                   user=user, need=need)
-    except NotFound:
-        raise NotFound(f"no job {job_id}") from None
-    return job, project
+    return projects.object_for_member(session, job, f"no job {job_id}", user=user,
+                                      need=need)
 
 
 def recent(session: Session, *, project: Project, kind: str | None = None,

@@ -157,14 +157,10 @@ def get_for_member(session: Session, *, memo_id: int, user: User,
                    need: str = "view") -> tuple[Memo, Project]:
     """The memo and its project, if the user is a member (NotFound otherwise)."""
     memo = session.get(Memo, memo_id)
-    if memo is None or memo.deleted_at is not None:
-        raise NotFound(f"no memo {memo_id}")
-    try:
-        project, _ = projects.get_by_id_for_member(session, project_id=memo.project_id,
-                                                   user=user, need=need)
-    except NotFound:
-        raise NotFound(f"no memo {memo_id}") from None
-    return memo, project
+    if memo is not None and memo.deleted_at is not None:
+        memo = None
+    return projects.object_for_member(session, memo, f"no memo {memo_id}", user=user,
+                                      need=need)
 
 
 def get_in_project(session: Session, *, project: Project, memo_id: int) -> Memo:

@@ -60,6 +60,21 @@ def get_by_id_for_member(session: Session, *, project_id: int, user: User,
     return get_for_member(session, slug=project.slug, user=user, need=need)
 
 
+def object_for_member(session: Session, obj, missing: str, *, user: User,
+                      need: str = "view") -> tuple:
+    """(obj, its project) if the user is a member of the project that `obj` belongs to.
+    A missing object and a project the user is not in give the same NotFound(`missing`),
+    so outsiders cannot learn what exists."""
+    if obj is None:
+        raise NotFound(missing)
+    try:
+        project, _ = get_by_id_for_member(session, project_id=obj.project_id, user=user,
+                                          need=need)
+    except NotFound:
+        raise NotFound(missing) from None
+    return obj, project
+
+
 def list_for_user(session: Session, *, user: User) -> list[tuple[Project, str]]:
     """The user's projects with their role, by name."""
     rows = session.execute(

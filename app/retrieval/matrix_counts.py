@@ -31,10 +31,9 @@ ON_CODINGS = ("expr", "speakers", "roles", "agencies", "coders", "origins", "ver
 ON_DOCUMENTS = ("kinds", "periods", "documents", "date_from", "date_to")
 
 
-# The tallies are not yet kept in step by the coding service: recounting a document's pair
-# tally on every coding cost ~150 ms on a 1,000-coding transcript, far over the 50 ms a
-# coding may take. Until they are maintained incrementally, matrices count live codings.
-TALLIES_IN_STEP = False
+# The coding service and the codebook's merge and delete keep the tallies in step
+# (app/retrieval/tallies.py: incremental per coding, a recount per document for bulk moves).
+TALLIES_IN_STEP = True
 
 
 def source(f: ExcerptFilter, dims: tuple[str, str]) -> str:

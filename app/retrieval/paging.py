@@ -20,6 +20,7 @@ from app.coding.models import Coding
 from app.documents.models import Document
 from app.projects.models import Project, Site
 from app.retrieval import expr as ex
+from app.retrieval import matrix_counts
 from app.retrieval.filters import ExcerptFilter
 from app.retrieval.models import SiteCodeTally
 from app.retrieval.query import (Aliases, code_ids, coding_conditions, document_conditions,
@@ -55,7 +56,7 @@ class _Plan:
         """Whether the codes the excerpts must have hold at most FEW live codings all told
         (from the site tallies: a strategy choice only, never the answer)."""
         own = _own_codes(self.filter, self._ids)
-        if own is None:
+        if own is None or not matrix_counts.TALLIES_IN_STEP:
             return False
         found = self.session.scalar(select(func.coalesce(func.sum(SiteCodeTally.excerpts), 0))
                                     .where(SiteCodeTally.code_id.in_(sorted(own))))

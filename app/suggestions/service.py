@@ -125,14 +125,8 @@ def get_for_member(session: Session, *, suggestion_id: int, user: User,
                    need: str = "view") -> tuple[Suggestion, Project]:
     """The suggestion and its project, if the user is a member (NotFound otherwise)."""
     suggestion = session.get(Suggestion, suggestion_id)
-    if suggestion is None:
-        raise NotFound(f"no suggestion {suggestion_id}")
-    try:
-        project, _ = projects.get_by_id_for_member(session, project_id=suggestion.project_id,
-                                                   user=user, need=need)
-    except NotFound:
-        raise NotFound(f"no suggestion {suggestion_id}") from None
-    return suggestion, project
+    return projects.object_for_member(session, suggestion, f"no suggestion {suggestion_id}",
+                                      user=user, need=need)
 
 
 def _decide(session: Session, suggestion: Suggestion, status: str, by: User) -> None:

@@ -152,8 +152,11 @@ def test_pages_join_up(corpus, run, limit, fields, total, few, monkeypatch):
     from app.retrieval.filters import ExcerptFilter
     from app.retrieval.service import find_excerpts
 
+    from app.retrieval import matrix_counts
+
     monkeypatch.setattr(paging, "CHUNKS", (1, 2) if few == 1 else paging.CHUNKS)
     monkeypatch.setattr(paging, "FEW", few)
+    monkeypatch.setattr(matrix_counts, "TALLIES_IN_STEP", True)
     for sort in ("site", "date", "document"):
         seen, cursor = [], None
         with transaction() as s:
