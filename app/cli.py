@@ -91,4 +91,4 @@ def demo(password: str | None) -> None:
         click.echo(line)
 
 
-from app import cli_codebook, cli_commands, cli_exchange, cli_nlp, cli_suggest  # noqa: E402,F401  (registers commands on `main`)
+from app import cli_codebook, cli_commands, cli_exchange, cli_export, cli_nlp, cli_suggest  # noqa: E402,F401  (registers commands on `main`)

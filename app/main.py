@@ -17,6 +17,8 @@ from app.coding.routes import router as coding_router
 from app.documents.routes import router as documents_router
 from app.errors import FieldbenchError
 from app.exchange.routes import router as exchange_router
+from app.exports.pages import router as exports_pages_router
+from app.exports.routes import router as exports_router
 from app.jobs.routes import router as jobs_router
 from app.jobs.worker import lifespan as jobs_lifespan
 from app.memos.pages import router as memos_pages_router
@@ -36,7 +38,8 @@ ROUTERS = [accounts_router, projects_router, documents_router, codebook_router,
            memos_router, memos_pages_router,
            suggestions_router, suggestions_pages_router, jobs_router,
            pseudonyms_router, pseudonyms_pages_router, retrieval_router,
-           retrieval_pages_router, exchange_router]
+           retrieval_pages_router, exchange_router, exports_router,
+           exports_pages_router]
 SESSION_DAYS = 14
 
 

@@ -64,6 +64,7 @@ BODIES = {
     "api_query_update": {"json": {"name": "Renamed"}},
     "api_query_delete": {},
     "excerpts_save": {"data": {"name": "Rationing", "code": "PA-RATION"}},
+    "export_start": {"data": {"format": "csv", "code": "PA-RATION"}},
 }
 # The codebook page forms reach the permission check before they read their fields.
 BODIES.update({name: {} for name in (
@@ -77,8 +78,10 @@ EDITOR_PAGES = {"upload_page", "code_new_page", "codebook_load_page"}
 EDITOR_PAGES |= {"pseudonyms_page", "api_pseudonyms", "api_pseudonyms_csv"}
 # The whole-project download (.qdpx) is for owners only.
 EDITOR_PAGES |= {"api_project_qdpx"}
+# Changing routes that viewers may use too: an export only reads (it may start a job).
+READER_ACTIONS = {"export_start"}
 PROJECT_PARAMS = {"project", "document_id", "speaker_id", "site", "key", "coding_id", "turn_id",
-                  "memo_id", "suggestion_id", "job_id", "entry_id", "query_id"}
+                  "memo_id", "suggestion_id", "job_id", "entry_id", "query_id", "export_id"}
 
 
 @pytest.fixture
@@ -93,6 +96,9 @@ def document(study):
     from app.suggestions.models import Suggestion
     from app.projects import service as projects
     from app.pseudonyms import service as pseudonyms
+    from app.exports import jobs as export_jobs
+    from app.exports import service as exports
+    from app.jobs.worker import claim_one, run_job
     from app.retrieval import saved
     from app.retrieval.filters import ExcerptFilter
 
@@ -119,12 +125,16 @@ def document(study):
                                category="person")
         query = saved.create(s, project=project, by=study["owner"], name="Rationing, north",
                              filter=ExcerptFilter(codes=["PA-RATION"], sites=["north"]))
+        export = export_jobs.start(s, project=project, by=study["owner"],
+                                   export=exports.prepare(s, project=project, format="csv"))
         s.flush()
-        return {"project": "study", "site": "north", "document_id": doc.id,
-                "speaker_id": speaker.id, "key": "PA-RATION", "coding_id": coded.id,
-                "turn_id": turn.id, "memo_id": memo.id,
-                "suggestion_id": suggestion.id, "job_id": job.id, "entry_id": entry.id,
-                "query_id": query.id}
+        ids = {"project": "study", "site": "north", "document_id": doc.id,
+               "speaker_id": speaker.id, "key": "PA-RATION", "coding_id": coded.id,
+               "turn_id": turn.id, "memo_id": memo.id,
+               "suggestion_id": suggestion.id, "job_id": job.id, "entry_id": entry.id,
+               "query_id": query.id, "export_id": export.id}
+    assert run_job(claim_one("test", ids["export_id"]), "test") == "done"   # a file to fetch
+    return ids
 
 
 def project_routes(app):
@@ -168,7 +178,8 @@ def test_viewer_reads_but_cannot_change(client, app, document):
     headers = token_for(client, "viewer@example.org")
     for route, method in project_routes(app):
         response = call(client, route, method, document, headers)
-        expected = 200 if method in SAFE and route.name not in EDITOR_PAGES else 403
+        reads = method in SAFE and route.name not in EDITOR_PAGES
+        expected = 200 if reads or route.name in READER_ACTIONS else 403
         assert response.status_code == expected, (method, route.path, response.text)
 
 
