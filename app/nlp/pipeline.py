@@ -102,6 +102,7 @@ class Terms:
     words: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
     phrases: re.Pattern | None = None
+    keys: tuple[str, ...] = ()       # a word each phrase contains, to skip the regex cheaply
 
     @classmethod
     def of(cls, items: list[str] | None) -> Terms | None:
@@ -117,15 +118,20 @@ class Terms:
                 prefixes.append(item[:-1])
             else:
                 words.add(item)
+        keys = tuple({max(re.findall(r"\w+", item) or [item], key=len)
+                      for item in (i.strip().lower() for i in items)
+                      if re.search(r"[^\w*]", item) or "*" in item[:-1]})
         return cls(frozenset(words), tuple(prefixes),
-                   re.compile("|".join(phrases)) if phrases else None)
+                   re.compile("|".join(phrases)) if phrases else None, keys)
 
     def found_in(self, words: set[str], text: str) -> bool:
         if self.words & words:
             return True
         if self.prefixes and any(w.startswith(self.prefixes) for w in words):
             return True
-        return bool(self.phrases and self.phrases.search(text))
+        # the regex runs only when some phrase's longest word is in the text at all
+        return bool(self.phrases and any(k in text for k in self.keys)
+                    and self.phrases.search(text))
 
 
 @dataclass(frozen=True)
@@ -316,22 +322,32 @@ class GatedRules:
         table = doc.to_array([LOWER, LEMMA, ORTH])
         bounds = _sentence_bounds(doc)
         sentence_of = numpy.repeat(numpy.arange(len(bounds)),
-                                   [hi - lo for lo, hi in bounds])
+                                   [hi - lo for lo, hi in bounds]).tolist()
+        columns = {attr: table[:, c].tolist() for c, attr in enumerate((LOWER, LEMMA, ORTH))}
         where: dict[int, set[int] | None] = {n: None for n in self.always}  # None: everywhere
-        present: dict[int, set[int]] = {}
-        for column, attr in enumerate((LOWER, LEMMA, ORTH)):
-            values = table[:, column]
-            unique = numpy.unique(values).tolist()
-            present[attr] = set(unique)
-            for value in unique:
-                rules = self.index.get((attr, value))
+        index = self.index
+        for attr, values in columns.items():
+            for i, value in enumerate(values):
+                rules = index.get((attr, value))
                 if rules:
-                    positions = numpy.flatnonzero(values == value).tolist()
                     for n in rules:
-                        if n not in where:
-                            where[n] = set()
-                        if where[n] is not None:
-                            where[n].update(positions)
+                        found = where.get(n, ())
+                        if found == ():
+                            where[n] = {i}
+                        elif found is not None:
+                            found.add(i)
+        present = {attr: set(values) for attr, values in columns.items()}
+        window_values: dict[tuple[int, int], dict[int, set[int]]] = {}
+
+        def holds(lo: int, hi: int, needs) -> bool:
+            """Every token the pattern needs occurs between lo and hi."""
+            if len(needs) < 2:
+                return True     # the gate word is there by construction
+            got = window_values.get((lo, hi))
+            if got is None:
+                got = window_values[(lo, hi)] = {a: set(v[lo:hi]) for a, v in columns.items()}
+            return not any(got[attr].isdisjoint(values) for attr, values in needs)
+
         spans, seen = [], set()
         for n in sorted(where):
             rule_id, matcher, kind, before, after, absent, needs = self.rules[n]
@@ -339,8 +355,8 @@ class GatedRules:
                 continue   # a token the pattern cannot do without is nowhere in the paragraph
             if kind == "dependency":
                 for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
-                    if any(child.dep_ in deps for index, deps in absent
-                           for child in doc[token_ids[index]].children):
+                    if any(child.dep_ in deps for index_, deps in absent
+                           for child in doc[token_ids[index_]].children):
                         continue
                     spans.append(Span(doc, min(token_ids), max(token_ids) + 1,
                                       label=rule_id))
@@ -354,6 +370,8 @@ class GatedRules:
                     windows.add((lo if before is None else max(lo, i - before),
                                  hi if after is None else min(hi, i + after + 1)))
             for lo, hi in _merged(windows):
+                if not holds(lo, hi, needs):
+                    continue
                 for _match, start, end in matcher(doc[lo:hi], allow_missing=True):
                     if (n, lo + start, lo + end) not in seen:
                         seen.add((n, lo + start, lo + end))
