@@ -22,6 +22,7 @@ from app.documents.turns import match_label
 
 GROUP_CHARS = 1_000_000   # documents per memory zone (and per set of worker processes)
 MAX_UNIT_CHARS = 3_000    # a longer paragraph is cut at sentence ends
+TITLE_CHARS = 120         # a first line this short, without closing punctuation, is a title
 _ENDS = frozenset(""".!?:;…"”’)]""")
 _STARTS_BLOCK = re.compile(r"""^\s*(?:[#|>*•\-–]|\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\d+(?:\.\d+)*[.)]?\s|\[)""")
 _SENTENCE_GAP = re.compile(r"""(?<=[.!?…])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
@@ -62,7 +63,8 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
         return
     nlp = suggester(ruleset)
     for group in _groups(texts):
-        places = [(i, s, e) for i, (_id, text) in enumerate(group) for s, e in split_units(text)]
+        places = [(i, s, e) for i, (_id, text) in enumerate(group)
+                  for s, e in _without_title(text, split_units(text))]
         # Plain strings, not (text, context) tuples: with as_tuples spaCy tokenises in this
         # process and ships Doc bytes to the workers. Order is kept, so zip restores places.
         units = (group[i][1][s:e].translate(_SOFT) for i, s, e in places)
@@ -79,6 +81,23 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
                                  for s in doc.sents]
         for i, (doc_id, _text) in enumerate(group):
             yield doc_id, _dedupe(found[i]), sents[i]
+
+
+def _without_title(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The units less the document's title: a short first line with no closing punctuation
+    (a heading such as "Fieldnotes: Riverside Council, monthly panel") is not coded."""
+    if not units:
+        return units
+    start, end = units[0]
+    line_end = text.find("\n", start)
+    line_end = end if line_end == -1 or line_end > end else line_end
+    line = text[start:line_end].rstrip()
+    if text[:start].strip() or not line or len(line) > TITLE_CHARS or line[-1] in _ENDS:
+        return units
+    rest = line_end
+    while rest < end and text[rest].isspace():
+        rest += 1
+    return ([(rest, end)] if rest < end else []) + units[1:]
 
 
 def _groups(texts: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
