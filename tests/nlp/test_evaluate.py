@@ -130,9 +130,13 @@ def test_fieldbench_evaluate_needs_exactly_one_source(coded_study, tmp_path):
 
 # ---------------------------------------------------------------- the gold sets
 
-GOLD_SETS = {"demo": ("app/demo/content", 0.75, 0.70),
-             "heldout": ("tests/fixtures/nlp/heldout", 0.70, 0.55),
-             "fresh": ("tests/fixtures/nlp/fresh", 0.70, 0.45)}
+# (folder, precision floor, recall floor). blind-a was written by a separate helper and first
+# scored P 0.35 R 0.16 with the phrase-list patterns; it was then used for tuning, so its floor
+# guards against regression only (tests/fixtures/nlp/README.md). blind-b is never run here.
+GOLD_SETS = {"demo": ("app/demo/content", 0.75, 0.78),
+             "heldout": ("tests/fixtures/nlp/heldout", 0.72, 0.70),
+             "fresh": ("tests/fixtures/nlp/fresh", 0.75, 0.60),
+             "blind-a": ("tests/fixtures/nlp/blind-a", 0.50, 0.42)}
 
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
