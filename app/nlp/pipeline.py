@@ -264,6 +264,27 @@ def _needs(tokens: list[dict], strings) -> list[tuple[int, frozenset[int]]]:
     return out
 
 
+def _literal(tokens: list[dict], strings) -> list[tuple[int, frozenset[int]]] | None:
+    """(attribute id, value hashes) per token when a pattern is a fixed run of words (each
+    token one LOWER, LEMMA, ORTH or TEXT value or IN list, no OP), else None."""
+    out = []
+    for token in tokens:
+        if len(token) != 1:
+            return None
+        (attr, value), = token.items()
+        if attr not in ("LOWER", "LEMMA", "ORTH", "TEXT"):
+            return None
+        if isinstance(value, str):
+            values = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            values = value["IN"]
+        else:
+            return None
+        out.append((_ATTR_IDS["ORTH" if attr == "TEXT" else attr],
+                    frozenset(strings.add(v) for v in values)))
+    return out
+
+
 def _merged(windows) -> list[tuple[int, int]]:
     """Token windows, overlapping ones joined (each stays inside its sentence)."""
     out: list[list[int]] = []
@@ -297,8 +318,10 @@ class GatedRules:
                 gate = _gate(alternative)
                 before, after = _reach(alternative, gate[0]) if gate else (None, None)
                 self._register(len(self.rules), gate, strings)
+                literal = _literal(alternative, strings) if gate else None
                 self.rules.append((rule_id, matcher, "tokens", before, after, [],
-                                   _needs(alternative, strings)))
+                                   _needs(alternative, strings),
+                                   (gate[0], literal) if literal else None))
         for rule_id, pattern, no_child in dependency:
             matcher = DependencyMatcher(vocab, validate=True)
             matcher.add(rule_id, [pattern])
@@ -306,7 +329,7 @@ class GatedRules:
             absent = [(ids.index(node), frozenset(deps)) for node, deps in no_child.items()]
             self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings)
             self.rules.append((rule_id, matcher, "dependency", None, None, absent,
-                               _needs([node["RIGHT_ATTRS"] for node in pattern], strings)))
+                               _needs([node["RIGHT_ATTRS"] for node in pattern], strings), None))
 
     def _register(self, n: int, gate, strings) -> None:
         if gate is None:
@@ -350,7 +373,7 @@ class GatedRules:
 
         spans, seen = [], set()
         for n in sorted(where):
-            rule_id, matcher, kind, before, after, absent, needs = self.rules[n]
+            rule_id, matcher, kind, before, after, absent, needs, literal = self.rules[n]
             if any(present[attr].isdisjoint(values) for attr, values in needs):
                 continue   # a token the pattern cannot do without is nowhere in the paragraph
             if kind == "dependency":
@@ -360,6 +383,18 @@ class GatedRules:
                         continue
                     spans.append(Span(doc, min(token_ids), max(token_ids) + 1,
                                       label=rule_id))
+                continue
+            if literal is not None:     # a fixed run of words: compared here, no Matcher call
+                at, words = literal
+                for i in where[n]:
+                    lo, hi = bounds[sentence_of[i]]
+                    start, end = i - at, i - at + len(words)
+                    if lo <= start and end <= hi and all(
+                            columns[attr][start + k] in values
+                            for k, (attr, values) in enumerate(words)) \
+                            and (n, start, end) not in seen:
+                        seen.add((n, start, end))
+                        spans.append(Span(doc, start, end, label=rule_id))
                 continue
             if where[n] is None:
                 windows = bounds
