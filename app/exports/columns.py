@@ -68,13 +68,23 @@ class Columns:
 
     def row(self, e: Excerpt, *, memos_as_list: bool = False) -> list:
         """The excerpt's values, in column order (dates as YYYY-MM-DD, None as empty)."""
-        attrs = [_plain(e.site_attributes.get(a)) for a in self.attributes]
         memos = list(e.memos) if memos_as_list else MEMO_SEPARATOR.join(e.memos)
-        return [e.id, self.project, e.site, e.site_name, e.strand, e.governance or "",
-                e.country, *attrs, e.document_id, e.document, e.kind,
-                e.date.isoformat() if e.date else "", e.period, e.speaker, e.role, e.agency,
-                e.code, e.code_name, e.family, e.codebook_version, e.coder, e.origin,
-                e.start, e.end, e.text, e.before, e.after, len(e.memos), memos]
+        return [e.id, *self.document_part(
+                    site=(e.site, e.site_name, e.strand, e.governance, e.country,
+                          e.site_attributes),
+                    document=(e.document_id, e.document, e.kind, e.date, e.period)),
+                e.speaker, e.role, e.agency, e.code, e.code_name, e.family, e.codebook_version,
+                e.coder, e.origin, e.start, e.end, e.text, e.before, e.after, len(e.memos),
+                memos]
+
+    def document_part(self, *, site: tuple, document: tuple) -> tuple:
+        """The columns from `project` to `fieldwork_period`: a site (slug, name, strand,
+        governance, country, attributes) and a document (id, title, kind, date, period)."""
+        slug, name, strand, governance, country, attributes = site
+        doc_id, title, kind, date, period = document
+        return (self.project, slug, name, strand, governance or "", country,
+                *[_plain(attributes.get(a)) for a in self.attributes],
+                doc_id, title, kind, date.isoformat() if date else "", period)
 
     def record(self, e: Excerpt) -> dict:
         """The excerpt as a JSON object (memos as a list)."""

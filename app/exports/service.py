@@ -173,12 +173,14 @@ def run(session: Session, export: ExcerptExport, out) -> Iterator[tuple[int, int
     """Write the export to `out` (a binary file), yielding (done, total) as it goes."""
     project = session.get(Project, export.project_id)
     total = count(session, project=project, filter=export.filter)
-    writer = WRITERS[export.format](out, _info(session, project, export, total))
+    info = _info(session, project, export, total)
+    writer = WRITERS[export.format](out, info)
     done = 0
     yield done, total
-    report = export.format in REPORTS
-    for batch in stream.excerpts(session, project, export.filter, by_code=report,
-                                 context=not report):
+    batches = (stream.excerpts(session, project, export.filter, by_code=True, context=False)
+               if export.format in REPORTS else
+               stream.table_rows(session, project, export.filter, info.columns))
+    for batch in batches:
         writer.add(batch)
         done += len(batch)
         yield done, max(total, done)
