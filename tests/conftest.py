@@ -71,10 +71,25 @@ def empty_tables(database) -> Iterator[None]:
     tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql(_postgres_emptying(conn, tables))
         else:
             for name in reversed(tables):
                 conn.execute(text(f"DELETE FROM {name}"))
+
+
+_EMPTYING: dict[str, str] = {}
+
+
+def _postgres_emptying(conn, tables: list[str]) -> str:
+    """One round trip that deletes every row and restarts the id sequences. DELETE on a
+    handful of rows is far cheaper than TRUNCATE, which rewrites each table's files."""
+    if "sql" not in _EMPTYING:
+        sequences = conn.exec_driver_sql(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").scalars()
+        _EMPTYING["sql"] = "; ".join(
+            [f"DELETE FROM {name}" for name in reversed(tables)]
+            + [f"ALTER SEQUENCE {name} RESTART" for name in sequences])
+    return _EMPTYING["sql"]
 
 
 @pytest.fixture
