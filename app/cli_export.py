@@ -9,6 +9,7 @@ failed export leaves no partial file behind. Progress goes to standard error.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def export(project_slug: str, fmt: str, output: Path, saved_query: str | None, e
             job = service.prepare(session, project=project, format=fmt, query_params=params,
                                   saved_query=saved_query, excel=excel, group_by=sheets or "")
             with click.progressbar(length=1, label=f"Exporting to {output.name}",
-                                   file=click.get_text_stream("stderr")) as bar:
+                                   file=sys.stderr) as bar:
                 def progress(done: int, total: int) -> None:
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
