@@ -14,7 +14,9 @@ run, varying the code, site, kind or word so no two runs ask the same; one untim
 run first) and the median and p95 latency are printed against the targets, with the load
 average, as other work on the machine inflates them. Cases without a target measure the
 slower paths (document tallies, live GROUP BY) for the record, with fewer runs.
-``--keep DIR`` keeps the SQLite file in DIR; ``--reuse DIR`` measures it again (SQLite).
+``--keep DIR`` keeps the SQLite file in DIR; ``--reuse DIR`` measures it again (with
+``--backend postgres``: the database ``--pg-url`` holds from an earlier run). ``--only``
+picks cases by target (code,and,text,code_site,cooccurrence).
 
 WARNING: PostgreSQL defaults to the test suite's database and wipes it (see bench/ingest.py);
 ``--pg-url`` another (empty) database to keep clear of test runs.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -50,7 +53,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--keep", help="keep the SQLite database in this directory")
-    parser.add_argument("--reuse", help="measure the SQLite database kept in this directory")
+    parser.add_argument("--reuse", help="measure again: the SQLite database kept in this "
+                        "directory, or (postgres) the one --pg-url already holds")
+    parser.add_argument("--only", default="", help="only the cases with these targets, "
+                        "comma-separated: code,and,text,code_site,cooccurrence")
     return parser.parse_args(argv)
 
 
@@ -125,12 +131,14 @@ def cases(ids: dict):
              live(grid("code", "code", sites=site)))]
 
 
-def measure(ids: dict, runs: int, backend: str) -> list[tuple]:
+def measure(ids: dict, runs: int, backend: str, only: str = "") -> list[tuple]:
     from app.db import transaction
     from app.projects.models import Project
 
     results = []
     for name, target, own_runs, fn in cases(ids):
+        if only and target not in only.split(","):
+            continue
         times = []
         for run in range((own_runs or runs) + 1):   # run 0 warms code paths, not timed
             with transaction() as s:
@@ -159,9 +167,10 @@ def run_backend(backend: str, args) -> list[tuple]:
     os.makedirs(data_dir, exist_ok=True)
     os.environ["FIELDBENCH_ARGON2_PROFILE"] = "CHEAPEST"
     try:
-        if args.reuse and backend == "sqlite":
-            os.environ.update(DATABASE_URL=f"sqlite:///{data_dir}/bench.db",
-                              FIELDBENCH_DATA_DIR=data_dir)
+        if args.reuse:
+            url = f"sqlite:///{data_dir}/bench.db" if backend == "sqlite" else args.pg_url
+            os.environ.update(DATABASE_URL=url, FIELDBENCH_DATA_DIR=data_dir)
+            os.environ.setdefault("FIELDBENCH_SECRET_KEY", secrets.token_urlsafe(40))
             reset_engine()
             ids = _ids_of_existing()
         else:
@@ -177,7 +186,7 @@ def run_backend(backend: str, args) -> list[tuple]:
             print(f"{backend}: generated {counts} in {loaded:.0f} s; derived tables and "
                   f"ANALYZE {time.perf_counter() - started - loaded:.0f} s")
         print(f"{backend}: load average before measuring {_load_average()}")
-        results = measure(ids, args.runs, backend)
+        results = measure(ids, args.runs, backend, args.only)
         print(f"{backend}: load average after measuring {_load_average()}")
         return results
     finally:

@@ -118,7 +118,7 @@ def hydrate(session: Session, project: Project, ids: list[int]) -> list[Excerpt]
     rows = session.execute(
         select(Coding.id, Coding.code_id, Coding.origin, Coding.start, Coding.end,
                Coding.quote, Document.id.label("doc_id"), Document.title, Document.kind,
-               Document.date, Document.fieldwork_period, Document.text,
+               Document.date, Document.fieldwork_period,
                Site.slug, Site.name.label("site_name"), Site.strand, Site.governance,
                Site.country, Site.attributes, User.email, CodebookVersion.number)
         .join(Document, Document.id == Coding.document_id).join(Site, Site.id == Document.site_id)
@@ -126,22 +126,27 @@ def hydrate(session: Session, project: Project, ids: list[int]) -> list[Excerpt]
         .join(CodebookVersion, CodebookVersion.id == Coding.codebook_version_id)
         .where(Coding.id.in_(ids))).all()
     codes = _families(session, project)
-    turns = _turns(session, {row.doc_id for row in rows})
+    doc_ids = {row.doc_id for row in rows}
+    # each text once (not once per excerpt: a long transcript may hold many of the page's)
+    texts = dict(session.execute(select(Document.id, Document.text)
+                                 .where(Document.id.in_(doc_ids))).all())
+    turns = _turns(session, doc_ids)
     memos = _memos(session, ids)
     others = _codes_here(session, ids, codes)
-    by_id = {row.id: _excerpt(row, codes, turns, memos, others) for row in rows}
+    by_id = {row.id: _excerpt(row, texts[row.doc_id], codes, turns, memos, others)
+             for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _excerpt(row, codes, turns, memos, others) -> Excerpt:
+def _excerpt(row, text: str, codes, turns, memos, others) -> Excerpt:
     code, family = codes[row.code_id]
     speaker = next((t for t in turns.get(row.doc_id, []) if t.start < row.end
                     and t.end > row.start), None)
     return Excerpt(
         id=row.id, code=code.key, code_name=code.name, family=family, colour=code.colour,
         codebook_version=row.number, coder=row.email, origin=row.origin, start=row.start,
-        end=row.end, text=row.quote, before=sentence_before(row.text, row.start),
-        after=sentence_after(row.text, row.end), document_id=row.doc_id, document=row.title,
+        end=row.end, text=row.quote, before=sentence_before(text, row.start),
+        after=sentence_after(text, row.end), document_id=row.doc_id, document=row.title,
         kind=row.kind, date=row.date, period=row.fieldwork_period, site=row.slug,
         site_name=row.site_name, strand=row.strand, governance=row.governance,
         country=row.country, site_attributes=dict(row.attributes or {}),
