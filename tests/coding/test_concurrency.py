@@ -36,7 +36,8 @@ def worker(base, headers, doc, text, seed, created, removed, errors):
                 errors.append(response.text)
 
 
-def test_ten_threads_lose_nothing(client, coded_study, live_server):
+def ten_coders(client, coded_study, live_server) -> tuple[list, list]:
+    """THREADS coders at once on the study's document; (created, removed) coding ids."""
     doc, text = coded_study["document_id"], coded_study["text"]
     created, removed, errors = [], [], []
     threads = [threading.Thread(target=worker, args=(
@@ -47,6 +48,12 @@ def test_ten_threads_lose_nothing(client, coded_study, live_server):
     for thread in threads:
         thread.join(timeout=120)
     assert not errors, errors[:3]
+    return created, removed
+
+
+def test_ten_threads_lose_nothing(client, coded_study, live_server):
+    doc = coded_study["document_id"]
+    created, removed = ten_coders(client, coded_study, live_server)
     headers = token_for(client, "owner@example.org")
     live = {c["id"] for c in client.get(f"/api/documents/{doc}/codings", headers=headers).json()}
     assert len(created) > THREADS * 3
@@ -64,16 +71,7 @@ def test_ten_threads_keep_the_tallies_in_step(client, coded_study, live_server):
     from app.retrieval.models import (DocumentCodeTally, DocumentPairTally, SiteCodeTally,
                                       SitePairTally)
 
-    doc, text = coded_study["document_id"], coded_study["text"]
-    created, removed, errors = [], [], []
-    threads = [threading.Thread(target=worker, args=(
-        live_server, token_for(client, "coder@example.org"), doc, text, seed, created,
-        removed, errors)) for seed in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors[:3]
+    ten_coders(client, coded_study, live_server)
 
     def snapshot(s):
         return [sorted(tuple(r) for r in s.execute(select(*m.__table__.c)) if any(r[-2:]))
