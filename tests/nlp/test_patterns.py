@@ -172,3 +172,28 @@ def test_patterns_hash_changes_with_any_pattern_and_only_then():
     renamed[0].key = "A2"
     assert patterns_hash(renamed) != before
     assert PIPELINE_VERSION
+
+
+def _token_values(token: dict):
+    """The words a Matcher token dict compares with one token's text or lemma."""
+    for attr in ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM"):
+        value = token.get(attr)
+        listed = value.get("IN", []) if isinstance(value, dict) else [value]
+        yield from (v for v in listed if isinstance(v, str))
+
+
+def test_every_word_in_a_token_pattern_is_one_token():
+    """A value the tokenizer splits ('high-risk' is high, -, risk) can never equal one
+    token: such values made patterns silently dead. Write them as phrases instead."""
+    from app.nlp.pipeline import get_nlp
+
+    tokenizer = get_nlp().tokenizer
+    dead = []
+    for code in yaml.safe_load(IE_YAML.read_text())["codes"]:
+        for pattern in code.get("patterns") or []:
+            tokens = pattern.get("tokens") or []
+            for alternative in tokens if tokens and isinstance(tokens[0], list) else [tokens]:
+                for token in alternative:
+                    dead += [(code["key"], pattern["id"], v) for v in _token_values(token)
+                             if len(v) > 1 and len(tokenizer(v)) != 1]
+    assert dead == []
