@@ -15,14 +15,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.errors import Invalid
 from app.exports.service import resolve_filter, slug
+from app.exports.writers.sheets import Workbook
 from app.projects.models import Project
 from app.retrieval.filters import ExcerptFilter
 from app.retrieval.matrix import Matrix, matrix
@@ -93,31 +91,23 @@ def to_bytes(export: MatrixExport) -> bytes:
 
 
 def _xlsx(export: MatrixExport) -> Workbook:
-    found, book, bold = export.found, Workbook(write_only=True), Font(bold=True)
-
-    def head(sheet, values):
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.font = bold
-            row.append(cell)
-        sheet.append(row)
-
+    found, book = export.found, Workbook()
     measures = [("Pairs" if found.measure == "pairs" else "Excerpts", lambda c: c.value),
                 ("Documents", lambda c: c.documents)]
     if {"site", "kind"} & {found.rows_dim, found.cols_dim}:
         measures.append(("Share", lambda c: c.share))
     for title, value in measures:
-        sheet = book.create_sheet(title)
-        head(sheet, [f"{found.rows_dim} \\ {found.cols_dim}", *[c.label for c in found.cols]])
+        sheet = book.add_sheet(title)
+        sheet.append([f"{found.rows_dim} \\ {found.cols_dim}", *[c.label for c in found.cols]],
+                     bold=True)
         for r in found.rows:
             sheet.append([r.label, *[value(found.cell(r.key, c.key)) for c in found.cols]])
-    table = book.create_sheet("Cells")
-    head(table, HEADER)
+    table = book.add_sheet("Cells")
+    table.append(HEADER, bold=True)
     for row in cells(found):
         table.append(row)
-    about = book.create_sheet("About")
-    head(about, ["field", "value"])
+    about = book.add_sheet("About")
+    about.append(["field", "value"], bold=True)
     query = query_from_filter(export.filter)
     for name, value in [("Project", f"{export.project.name} ({export.project.slug})"),
                         ("Matrix", f"{found.rows_dim} x {found.cols_dim} ({found.measure})"),

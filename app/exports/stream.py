@@ -35,7 +35,7 @@ from app.memos.models import Memo
 from app.projects.models import Project, Site
 from app.retrieval.filters import ExcerptFilter
 from app.retrieval.query import excerpt_select
-from app.retrieval.service import Excerpt
+from app.retrieval.service import Excerpt, coding_memos
 
 BATCH = 2000  # excerpts hydrated (and written) at a time
 
@@ -181,7 +181,8 @@ class Hydrator:
         doc_ids = {row[6] for row in rows}
         self._learn_documents(doc_ids)
         turns = _turns(self.session, doc_ids)
-        memos = _memos(self.session, [row[0] for row in rows if row[0] in self.with_memos])
+        memos = coding_memos(self.session,
+                             [row[0] for row in rows if row[0] in self.with_memos])
         none = Turns([])
         for row in rows:
             yield row, turns.get(row[6], none).speaker(row[3], row[4]), memos.get(row[0], [])
@@ -231,19 +232,6 @@ def _turns(session: Session, doc_ids: set[int]) -> dict[int, Turns]:
             .where(Turn.document_id.in_(doc_ids)).order_by(Turn.start, Turn.id)):
         found.setdefault(doc_id, []).append((start, end, speaker))
     return {doc_id: Turns(turns) for doc_id, turns in found.items()}
-
-
-def _memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    """The live memos on these codings, oldest first."""
-    out: dict[int, list[str]] = {}
-    if not ids:
-        return out
-    for coding_id, body in session.connection().execute(
-            select(Memo.coding_id, Memo.body).where(Memo.coding_id.in_(ids),
-                                                    Memo.deleted_at.is_(None))
-            .order_by(Memo.id)):
-        out.setdefault(coding_id, []).append(body)
-    return out
 
 
 def table_rows(session: Session, project: Project, f: ExcerptFilter, columns: Columns, *,

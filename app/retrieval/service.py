@@ -131,7 +131,7 @@ def hydrate(session: Session, project: Project, ids: list[int]) -> list[Excerpt]
     texts = dict(session.execute(select(Document.id, Document.text)
                                  .where(Document.id.in_(doc_ids))).all())
     turns = _turns(session, doc_ids)
-    memos = _memos(session, ids)
+    memos = coding_memos(session, ids)
     others = _codes_here(session, ids, codes)
     by_id = {row.id: _excerpt(row, texts[row.doc_id], codes, turns, memos, others)
              for row in rows}
@@ -165,8 +165,11 @@ def _turns(session: Session, doc_ids: set[int]) -> dict[int, list]:
     return out
 
 
-def _memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
+def coding_memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The live memos on these codings, oldest first, by coding id."""
     out: dict[int, list[str]] = {}
+    if not ids:
+        return out
     for coding_id, body in session.execute(select(Memo.coding_id, Memo.body).where(
             Memo.coding_id.in_(ids), Memo.deleted_at.is_(None)).order_by(Memo.id)):
         out.setdefault(coding_id, []).append(body)
