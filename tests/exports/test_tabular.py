@@ -39,3 +39,14 @@ def test_rows_are_written_as_csv_writer_writes_them(end):
         assert mine == expected.getvalue()
     assert list(csv.reader(io.StringIO(mine, newline=""))) == [
         ["" if v is None else str(v) for v in row] for row in rows]
+
+
+def test_the_excel_field_is_the_guarded_csv_field():
+    """One call per cell in the Excel variant gives what guard then csv_field gives."""
+    from app.exports.columns import guard
+    from app.exports.writers.tabular import excel_field
+
+    rng = random.Random(11)
+    values = [value(rng) for _ in range(5000)] + ["=1+1", "+44 7700", "-", "@x", "\tx", "\r"]
+    assert [excel_field(v) for v in values] == [csv_field(guard(v)) for v in values]
+    assert excel_field("=HYPERLINK(\"x\")") == '"\'=HYPERLINK(""x"")"'

@@ -14,7 +14,7 @@ import codecs
 
 import orjson
 
-from app.exports.columns import MEMO_SEPARATOR, guard
+from app.exports.columns import MEMO_SEPARATOR, RISKY
 from app.exports.writers.base import ExportInfo
 
 SPECIAL = ('"', ",", "\n", "\r")
@@ -35,12 +35,25 @@ def csv_field(value) -> str:
     return value
 
 
+def excel_field(value) -> str:
+    """csv_field of the value with columns.guard's apostrophe before a text a spreadsheet
+    would run as a formula (one call per cell, not two: a cell costs a tenth of a µs)."""
+    if value.__class__ is not str:
+        return "" if value is None else str(value)
+    if value.startswith(RISKY):
+        value = "'" + value
+    if '"' in value or "," in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 class CsvWriter:
     extension, media_type = "csv", "text/csv; charset=utf-8"
 
     def __init__(self, out, info: ExportInfo):
         self.out, self.info, self.excel = out, info, info.excel
         self.end = "\r\n" if self.excel else "\n"
+        self.field = excel_field if self.excel else csv_field
         if self.excel:
             out.write(codecs.BOM_UTF8)
         self._write([info.columns.names])
@@ -48,11 +61,11 @@ class CsvWriter:
     def add(self, rows: list[list]) -> None:
         for row in rows:
             row[-1] = MEMO_SEPARATOR.join(row[-1])
-        self._write([[guard(v) for v in row] for row in rows] if self.excel else rows)
+        self._write(rows)
 
     def _write(self, rows) -> None:
-        end = self.end
-        self.out.write("".join([",".join([csv_field(v) for v in row]) + end
+        end, field = self.end, self.field
+        self.out.write("".join([",".join([field(v) for v in row]) + end
                                 for row in rows]).encode("utf-8"))
 
     def finish(self) -> None:
