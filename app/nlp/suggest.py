@@ -26,6 +26,12 @@ TITLE_CHARS = 120         # a first line this short, without closing punctuation
 _ENDS = frozenset(""".!?:;…"”’)]""")
 _STARTS_BLOCK = re.compile(r"""^\s*(?:[#|>*•\-–]|\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\d+(?:\.\d+)*[.)]?\s|\[)""")
 _SENTENCE_GAP = re.compile(r"""(?<=[.!?…])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")
+HEADER_CHARS = 800         # where a document's header (who was there, who interviewed) sits
+_HEADER_LIST = re.compile(r"^\s*(?:present|attendees|attending|apologies|participants?|"
+                          r"interviewees?|observers?|in attendance)\s*:", re.IGNORECASE)
+_INTERVIEWER_NAMED = re.compile(r"\b[Ii]nterviewers?\s*:?[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?"
+                                r"([A-Z][\w'’-]+)(?=[ \t]+[A-Z]|[.,;(])")
+_INTERVIEWER_LABELS = frozenset({"interviewer", "researcher", "q", "int"})
 _SOFT = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
 _zone_lock = threading.Lock()   # memory zones must not nest: one pass at a time per process
 
@@ -64,7 +70,7 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
     nlp = suggester(ruleset)
     for group in _groups(texts):
         places = [(i, s, e) for i, (_id, text) in enumerate(group)
-                  for s, e in _without_title(text, split_units(text))]
+                  for s, e in codable_units(text)]
         # Plain strings, not (text, context) tuples: with as_tuples spaCy tokenises in this
         # process and ships Doc bytes to the workers. Order is kept, so zip restores places.
         units = (group[i][1][s:e].translate(_SOFT) for i, s, e in places)
@@ -81,6 +87,35 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
                                  for s in doc.sents]
         for i, (doc_id, _text) in enumerate(group):
             yield doc_id, _dedupe(found[i]), sents[i]
+
+
+def codable_units(text: str) -> list[tuple[int, int]]:
+    """The units a suggestion may fall in: split_units less the title line, the header's
+    list of who was there ("Present: ...", "Participant: ...", up to its first full stop), and the interviewer's own
+    turns (prompts and questions, not data: "Interviewer: How did that feel?")."""
+    units = _without_title(text, split_units(text))
+    asking = _interviewers(text)
+    out = []
+    for start, end in units:
+        line_start = text.rfind("\n", 0, start) + 1
+        line = text[line_start:text.find("\n", start) if "\n" in text[start:end] else end]
+        if line_start < HEADER_CHARS and _HEADER_LIST.match(line):
+            rest = _SENTENCE_GAP.search(text, start, end)   # the list ends at its first full stop
+            if rest is None:
+                continue
+            start = rest.end()
+        label = match_label(line) if line_start < start else None
+        if label is not None and label.speaker.casefold() in asking:
+            continue
+        out.append((start, end))
+    return out
+
+
+def _interviewers(text: str) -> frozenset[str]:
+    """Speaker labels that stand for the interviewer: "Interviewer", "Researcher", "Q",
+    and the first name given after "Interviewer" in the document's header."""
+    names = {m.group(1).casefold() for m in _INTERVIEWER_NAMED.finditer(text[:HEADER_CHARS])}
+    return frozenset(names | _INTERVIEWER_LABELS)
 
 
 def _without_title(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:

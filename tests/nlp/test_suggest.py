@@ -346,3 +346,23 @@ def test_the_name_of_an_innovation_is_not_its_principle(suggest, text):
     the principle or stage being enacted."""
     assert not keys(suggest(text)) & {"PR-TRAUMA", "PR-TRANS", "IJ-STAGE-DEV"}, \
         [(f.rule, text[f.start:f.end]) for f in suggest(text)]
+
+
+def test_the_interviewers_turns_and_the_list_of_who_was_there_are_not_coded(suggest):
+    """The interviewer's prompts are not data, and neither is the header's list of people;
+    the participant's answer, and a sentence after the list, still are."""
+    interview = ("Interview: Millford youth service\n"
+                 "Participant: Ola Brandt, team lead. Interviewer: Kit Marsh. 2 May 2022.\n\n"
+                 "Kit: How did the inspection go, and did the risk matrix come up?\n"
+                 "Ola: Ofsted are due in the spring, so every file needs to be up to date.\n"
+                 "Interviewer: Was there any reflective space for the team?\n")
+    found = suggest(interview)
+    answer = interview.index("Ofsted")
+    assert found and all(answer <= f.start < interview.index("Interviewer: Was")
+                         for f in found), [(f.rule, f.start) for f in found]
+    assert "RR-TEXT-INSP" in keys(found)
+    notes = ("Fieldnotes: Ashdale panel\n\n"
+             "Present: Chair (exploitation lead), SW Priya, the reflective practice lead. "
+             "Housing sent apologies again, so nobody could speak to the tenancy.\n")
+    found = suggest(notes)
+    assert keys(found) == {"PA-PART"} and all(f.start >= notes.index("Housing") for f in found)
