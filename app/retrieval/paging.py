@@ -6,9 +6,10 @@ covering index, and the coding conditions are asked of the first few documents o
 (`CHUNKS`); a filter that matches often fills the page there, whatever the size of the
 corpus. What the first documents leave unfilled is asked of all the remaining documents
 at once, joined to them (a CTE), which is cheap because such a filter matches rarely.
-When the filter's codes have few codings all told (`FEW`, as the site tallies count them),
-the walk is skipped: query.excerpt_select sorts them all at once. The rows and their sort keys are exactly
-those of `query.excerpt_select`, so cursors are the same too.
+When the filter's codes have few codings all told (`FEW`, as the site tallies count them:
+read with the codes, codes.py), the walk is skipped: query.excerpt_select sorts them all
+at once. The rows and their sort keys are exactly those of `query.excerpt_select`, so
+cursors are the same too.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from app.projects.models import Project, Site
 from app.retrieval import expr as ex
 from app.retrieval import matrix_counts
 from app.retrieval.filters import ExcerptFilter
-from app.retrieval.models import SiteCodeTally
-from app.retrieval.query import (Aliases, code_ids, coding_conditions, document_conditions,
+from app.retrieval.codes import ProjectCodes
+from app.retrieval.query import (Aliases, coding_conditions, document_conditions,
                                  excerpt_select, own_codes, sort_columns)
 
 CHUNKS = (8, 56)   # documents asked first, then the next ones; then all the rest at once
@@ -31,7 +32,8 @@ FEW = 8_000        # codings of the filter's codes below which sorting them all 
 
 
 class _Plan:
-    def __init__(self, session: Session, project: Project, f: ExcerptFilter):
+    def __init__(self, session: Session, project: Project, f: ExcerptFilter,
+                 codes: ProjectCodes | None = None):
         self.session, self.project, self.filter = session, project, f
         alias = Aliases("paging")
         self.c, d, site = alias(Coding), alias(Document), alias(Site)
@@ -42,8 +44,9 @@ class _Plan:
                      .where(*document_conditions(project, f, d, site)))
         self._conditions: dict[bool, list] = {}
         tree = ex.parse(f.expr) if f.expr.strip() else None
-        self._ids = code_ids(session, project, {k.upper() for k in f.codes}
-                             | (ex.keys(tree) if tree else set()))
+        self.codes = codes or ProjectCodes.load(session, project, tallies=wants_tallies(f))
+        self._ids = self.codes.ids({k.upper() for k in f.codes}
+                                   | (ex.keys(tree) if tree else set()))
 
     def conditions(self, per_row_text: bool) -> list:
         if per_row_text not in self._conditions:
@@ -58,9 +61,9 @@ class _Plan:
         own = _own_codes(self.filter, self._ids)
         if own is None or not matrix_counts.TALLIES_IN_STEP:
             return False
-        found = self.session.scalar(select(func.coalesce(func.sum(SiteCodeTally.excerpts), 0))
-                                    .where(SiteCodeTally.code_id.in_(sorted(own))))
-        return found <= FEW
+        if self.codes.tallied is None:      # codes read without their tallies
+            self.codes = ProjectCodes.load(self.session, self.project, tallies=True)
+        return self.codes.excerpts(own) <= FEW
 
     def scope(self, after_doc: tuple | None = None, name: str = "scope"):
         """The in-scope documents (after a document's keys) as a CTE: materialised on
@@ -73,12 +76,18 @@ class _Plan:
         return cte.prefix_with("MATERIALIZED") if sqlite else cte
 
 
+def wants_tallies(f: ExcerptFilter) -> bool:
+    """Whether paging this filter reads the codes' tallies (to choose its plan)."""
+    return matrix_counts.TALLIES_IN_STEP and bool(f.codes or f.expr.strip())
+
+
 def find_rows(session: Session, project: Project, f: ExcerptFilter, n: int,
-              after: list | None = None) -> list[tuple]:
-    """Up to n rows (coding id, *sort key) in order, strictly after the sort key `after`."""
-    plan = _Plan(session, project, f)
+              after: list | None = None, codes: ProjectCodes | None = None) -> list[tuple]:
+    """Up to n rows (coding id, *sort key) in order, strictly after the sort key `after`.
+    `codes`: the project's codes, when already read (with their tallies: wants_tallies)."""
+    plan = _Plan(session, project, f, codes)
     if plan.few():                 # the walk only pays off for common codes
-        query, order = excerpt_select(session, project, f)
+        query, order = excerpt_select(session, project, f, ids=plan._ids)
         if after:
             query = query.where(tuple_(*order) > tuple_(*after))
         return [tuple(row) for row in session.execute(query.order_by(*order).limit(n))]
@@ -144,9 +153,10 @@ def _own_codes(f: ExcerptFilter, ids: dict[str, set[int]]) -> set[int] | None:
     return own
 
 
-def count(session: Session, project: Project, f: ExcerptFilter) -> int:
+def count(session: Session, project: Project, f: ExcerptFilter,
+          codes: ProjectCodes | None = None) -> int:
     """How many excerpts match (every page together)."""
-    plan = _Plan(session, project, f)
+    plan = _Plan(session, project, f, codes)
     scope = plan.scope()
     return session.scalar(select(func.count()).select_from(plan.c).join(
         scope, scope.c[f"k{len(plan.doc_keys) - 1}"] == plan.c.document_id)

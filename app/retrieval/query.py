@@ -15,7 +15,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.codebook.models import Code, CodebookVersion
+from app.codebook.models import CodebookVersion
 from app.coding.models import Coding
 from app.documents.models import Document, Speaker, Turn
 from app.errors import Invalid
@@ -24,33 +24,14 @@ from app.projects.models import Project, Site
 from app.retrieval import expr as ex
 from app.retrieval import rowmatch
 from app.retrieval.aliases import Aliases
+from app.retrieval.codes import ProjectCodes
 from app.retrieval.filters import NO_ROLE, ExcerptFilter
 
 
 def code_ids(session: Session, project: Project, key_list) -> dict[str, set[int]]:
     """Each key with the ids of its code and every code below it ('=KEY': the code alone);
     Invalid for unknown keys."""
-    codes = session.execute(select(Code.id, Code.key, Code.parent_id)
-                            .where(Code.project_id == project.id)).all()
-    children: dict[int | None, list[int]] = {}
-    by_key = {}
-    for ident, key, parent in codes:
-        children.setdefault(parent, []).append(ident)
-        by_key[key] = ident
-    out = {}
-    for key in key_list:
-        name = key.upper().removeprefix("=")
-        if name not in by_key:
-            raise Invalid(f"no code '{name}' in this project's codebook")
-        if key.startswith("="):          # '=KEY': the code alone, not the codes below it
-            out[key.upper()] = {by_key[name]}
-            continue
-        todo, found = [by_key[name]], set()
-        while todo:
-            found.add(current := todo.pop())
-            todo += children.get(current, [])
-        out[key.upper()] = found
-    return out
+    return ProjectCodes.load(session, project).ids(key_list)
 
 
 def _overlaps(c, o):
@@ -242,9 +223,12 @@ def coding_conditions(session: Session, project: Project, f: ExcerptFilter, c, *
     return conds
 
 
-def conditions(session: Session, project: Project, f: ExcerptFilter, c, d, site) -> list:
-    """Every condition of the filter on the aliases for coding, document and site."""
-    return document_conditions(project, f, d, site) + coding_conditions(session, project, f, c)
+def conditions(session: Session, project: Project, f: ExcerptFilter, c, d, site, *,
+               ids: dict | None = None) -> list:
+    """Every condition of the filter on the aliases for coding, document and site (`ids`:
+    code_ids of the filter's keys, when already known)."""
+    return document_conditions(project, f, d, site) + coding_conditions(session, project, f, c,
+                                                                        ids=ids)
 
 
 def sort_columns(f: ExcerptFilter, c, d, site) -> list:
@@ -258,11 +242,13 @@ def sort_columns(f: ExcerptFilter, c, d, site) -> list:
     return by[f.sort]
 
 
-def excerpt_select(session: Session, project: Project, f: ExcerptFilter):
-    """(select of coding ids with their sort keys, sort columns, aliases)."""
+def excerpt_select(session: Session, project: Project, f: ExcerptFilter, *,
+                   ids: dict | None = None):
+    """(select of coding ids with their sort keys, sort columns); `ids`: code_ids of the
+    filter's keys, when already known."""
     alias = Aliases("select")
     c, d, site = alias(Coding), alias(Document), alias(Site)
     order = sort_columns(f, c, d, site)
     query = (select(c.id, *order).join(d, d.id == c.document_id).join(site, site.id == d.site_id)
-             .where(*conditions(session, project, f, c, d, site)))
+             .where(*conditions(session, project, f, c, d, site, ids=ids)))
     return query, order

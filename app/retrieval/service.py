@@ -11,20 +11,21 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
-from app.codebook.models import Code, CodebookVersion
+from app.codebook.models import CodebookVersion
 from app.coding.models import Coding
 from app.documents.models import Document, Speaker, Turn
 from app.errors import Invalid
 from app.memos.models import Memo
 from app.projects.models import Project, Site
+from app.retrieval.codes import ProjectCodes
 from app.retrieval.context import sentence_after, sentence_before
 from app.retrieval.filters import ExcerptFilter
 from app.retrieval import paging
-from app.retrieval.query import Aliases, sort_columns
+from app.retrieval.query import sort_columns
 
 
 @dataclass
@@ -90,79 +91,88 @@ def find_excerpts(session: Session, *, project: Project, filter: ExcerptFilter,
         raise Invalid("limit must be between 1 and 500")
     width = len(sort_columns(filter, Coding, Document, Site))
     after = _decode(cursor, range(width)) if cursor else None
-    total = paging.count(session, project, filter) if with_total else None
-    rows = paging.find_rows(session, project, filter, limit + 1, after)
+    # the codes once: the filter's keys, paging's choice of plan and each excerpt's code
+    codes = ProjectCodes.load(session, project, tallies=paging.wants_tallies(filter))
+    total = paging.count(session, project, filter, codes) if with_total else None
+    rows = paging.find_rows(session, project, filter, limit + 1, after, codes)
     more = len(rows) > limit
     rows = rows[:limit]
-    excerpts = hydrate(session, project, [row[0] for row in rows])
+    excerpts = hydrate(session, project, [row[0] for row in rows], codes)
     return ExcerptPage(excerpts, _encode(rows[-1][1:]) if more and rows else None, total)
 
 
-def _families(session: Session, project: Project) -> dict[int, tuple]:
-    """Code id -> (code row: id, key, name, colour, parent_id; its family's key)."""
-    codes = session.execute(select(Code.id, Code.key, Code.name, Code.colour, Code.parent_id)
-                            .where(Code.project_id == project.id)).all()
-    by_id = {c.id: c for c in codes}
+def _hydrate_select():
+    """The statement behind hydrate (built once): each coding with its document, site,
+    coder and version; its document's text on the first of the document's rows only (each
+    text read once); the speaker of the first turn it overlaps (by start, then id); the
+    codes of the live codings overlapping it (ids joined by commas); and its live memos (a
+    row each, so a coding with several memos comes more than once)."""
+    c, o, t = Coding, aliased(Coding, name="other"), aliased(Turn, name="turn")
+    first = func.row_number().over(partition_by=c.document_id, order_by=c.id) == 1
+    speaker = (select(t.speaker_id).where(t.document_id == c.document_id, t.start < c.end,
+                                          t.end > c.start)
+               .order_by(t.start, t.id).limit(1).scalar_subquery())
+    others = (select(func.aggregate_strings(cast(o.code_id, String), ","))
+              .where(o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
+                     o.start < c.end, o.end > c.start).scalar_subquery())
+    return (select(c.id, c.code_id, c.origin, c.start, c.end, c.quote,
+                   Document.id.label("doc_id"), Document.title, Document.kind, Document.date,
+                   Document.fieldwork_period, Site.slug, Site.name.label("site_name"),
+                   Site.strand, Site.governance, Site.country, Site.attributes, User.email,
+                   CodebookVersion.number,
+                   case((first, Document.text)).label("text"),
+                   Speaker.name.label("speaker"), Speaker.role, Speaker.agency,
+                   others.label("others"), Memo.id.label("memo_id"), Memo.body)
+            .join(Document, Document.id == c.document_id).join(Site, Site.id == Document.site_id)
+            .join(User, User.id == c.coder_id)
+            .join(CodebookVersion, CodebookVersion.id == c.codebook_version_id)
+            .outerjoin(Speaker, Speaker.id == speaker)
+            .outerjoin(Memo, and_(Memo.coding_id == c.id, Memo.deleted_at.is_(None))))
 
-    def root(code) -> str:
-        while code.parent_id in by_id:
-            code = by_id[code.parent_id]
-        return code.key
-    return {c.id: (c, root(c)) for c in codes}
+
+_HYDRATE = None
 
 
-def hydrate(session: Session, project: Project, ids: list[int]) -> list[Excerpt]:
-    """Full excerpts for coding ids, in the given order (a few queries per page)."""
+def hydrate(session: Session, project: Project, ids: list[int],
+            codes: ProjectCodes | None = None) -> list[Excerpt]:
+    """Full excerpts for coding ids, in the given order, from one query (`codes`: the
+    project's codes, when already read)."""
+    global _HYDRATE
     if not ids:
         return []
-    rows = session.execute(
-        select(Coding.id, Coding.code_id, Coding.origin, Coding.start, Coding.end,
-               Coding.quote, Document.id.label("doc_id"), Document.title, Document.kind,
-               Document.date, Document.fieldwork_period,
-               Site.slug, Site.name.label("site_name"), Site.strand, Site.governance,
-               Site.country, Site.attributes, User.email, CodebookVersion.number)
-        .join(Document, Document.id == Coding.document_id).join(Site, Site.id == Document.site_id)
-        .join(User, User.id == Coding.coder_id)
-        .join(CodebookVersion, CodebookVersion.id == Coding.codebook_version_id)
-        .where(Coding.id.in_(ids))).all()
-    codes = _families(session, project)
-    doc_ids = {row.doc_id for row in rows}
-    # each text once (not once per excerpt: a long transcript may hold many of the page's)
-    texts = dict(session.execute(select(Document.id, Document.text)
-                                 .where(Document.id.in_(doc_ids))).all())
-    turns = _turns(session, doc_ids)
-    memos = coding_memos(session, ids)
-    others = _codes_here(session, ids, codes)
-    by_id = {row.id: _excerpt(row, texts[row.doc_id], codes, turns, memos, others)
-             for row in rows}
+    if _HYDRATE is None:
+        _HYDRATE = _hydrate_select()
+    codes = codes or ProjectCodes.load(session, project)
+    by_id: dict[int, Excerpt] = {}
+    memos: dict[int, list[tuple[int, str]]] = {}
+    rows = session.execute(_HYDRATE.where(Coding.id.in_(ids))).all()
+    texts = {row.doc_id: row.text for row in rows if row.text is not None}
+    for row in rows:
+        if row.memo_id is not None:
+            memos.setdefault(row.id, []).append((row.memo_id, row.body))
+        if row.id not in by_id:
+            by_id[row.id] = _excerpt(row, texts[row.doc_id], codes)
+    for ident, found in memos.items():      # oldest first
+        by_id[ident].memos = [body for _, body in sorted(found)]
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _excerpt(row, text: str, codes, turns, memos, others) -> Excerpt:
-    code, family = codes[row.code_id]
-    speaker = next((t for t in turns.get(row.doc_id, []) if t.start < row.end
-                    and t.end > row.start), None)
+def _excerpt(row, text: str, codes: ProjectCodes) -> Excerpt:
+    _, key, name, colour, _ = codes.by_id[row.code_id]
+    others = sorted({codes.by_id[int(i)][1] for i in row.others.split(",")}) \
+        if row.others else []
+    spoken = row.speaker is not None     # names are never null: the excerpt is in a turn
     return Excerpt(
-        id=row.id, code=code.key, code_name=code.name, family=family, colour=code.colour,
+        id=row.id, code=key, code_name=name, family=codes.family(row.code_id), colour=colour,
         codebook_version=row.number, coder=row.email, origin=row.origin, start=row.start,
         end=row.end, text=row.quote, before=sentence_before(text, row.start),
-        after=sentence_after(text, row.end), document_id=row.doc_id, document=row.title,
-        kind=row.kind, date=row.date, period=row.fieldwork_period, site=row.slug,
-        site_name=row.site_name, strand=row.strand, governance=row.governance,
-        country=row.country, site_attributes=dict(row.attributes or {}),
-        speaker=speaker.name if speaker else "", role=speaker.role if speaker else "",
-        agency=speaker.agency if speaker else "", codes_here=others.get(row.id, []),
-        memos=memos.get(row.id, []))
-
-
-def _turns(session: Session, doc_ids: set[int]) -> dict[int, list]:
-    out: dict[int, list] = {}
-    for turn in session.execute(select(Turn.document_id, Turn.start, Turn.end, Speaker.name,
-                                       Speaker.role, Speaker.agency)
-                                .join(Speaker, Speaker.id == Turn.speaker_id)
-                                .where(Turn.document_id.in_(doc_ids)).order_by(Turn.start)):
-        out.setdefault(turn.document_id, []).append(turn)
-    return out
+        after=sentence_after(text, row.end),
+        document_id=row.doc_id, document=row.title, kind=row.kind, date=row.date,
+        period=row.fieldwork_period, site=row.slug, site_name=row.site_name,
+        strand=row.strand, governance=row.governance, country=row.country,
+        site_attributes=dict(row.attributes or {}), speaker=row.speaker if spoken else "",
+        role=row.role if spoken else "", agency=row.agency if spoken else "",
+        codes_here=others, memos=[])
 
 
 def coding_memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -174,16 +184,3 @@ def coding_memos(session: Session, ids: list[int]) -> dict[int, list[str]]:
             Memo.coding_id.in_(ids), Memo.deleted_at.is_(None)).order_by(Memo.id)):
         out.setdefault(coding_id, []).append(body)
     return out
-
-
-def _codes_here(session, ids: list[int], codes) -> dict[int, list[str]]:
-    """For each excerpt, the other codes on overlapping passages (the passage's codes)."""
-    alias = Aliases("hydrate")
-    c, o = alias(Coding), alias(Coding)
-    pairs = session.execute(select(c.id, o.code_id).distinct().join(o, and_(
-        o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
-        o.start < c.end, o.end > c.start)).where(c.id.in_(ids))).all()
-    out: dict[int, set[str]] = {}
-    for ident, code_id in pairs:
-        out.setdefault(ident, set()).add(codes[code_id][0].key)
-    return {ident: sorted(keys) for ident, keys in out.items()}
