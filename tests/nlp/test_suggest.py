@@ -273,6 +273,14 @@ MUST_NOT = [
     'Confidence in the new timetable is up 30 points in the survey.',
     'They bid on a flat through the housing association.',
     'Eyes on the floor, he mumbled an answer to the teacher.',
+    # everyday asides inside fieldnotes, where the practice words around them could mislead
+    '[RN: the social worker was late because the bridge was closed for a safety inspection.]',
+    "[CR: the psychologist had just come back from her sister's wedding in Cork.]",
+    "[Researcher: the team's quiz night raised £300 for the food bank.]",
+    '[NO: a colleague announced her engagement, and there was cake.]',
+    '[Aside: the car park barrier was broken, so everyone arrived late and flustered.]',
+    "[HL: the worker's car failed its MOT on the brakes, so she came by bus.]",
+    'Before the meeting the police officer talked about his allotment and the slugs.',
 ]
 
 
