@@ -281,6 +281,11 @@ MUST_NOT = [
     '[Aside: the car park barrier was broken, so everyone arrived late and flustered.]',
     "[HL: the worker's car failed its MOT on the brakes, so she came by bus.]",
     'Before the meeting the police officer talked about his allotment and the slugs.',
+    "[Aside: the team manager's teenager has passed her driving theory test.]",
+    "[NO: the chair's allotment committee has cut the water supply to save money.]",
+    '[NO: through the window a man was replacing a fence panel in the garden next door.]',
+    "[Note: she checked her parcel tracker twice during the break; her trainers are lost in a depot.]",
+    "[NO: he tripped on the threshold of the meeting room and spilled his tea.]",
 ]
 
 
