@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy import String, and_, bindparam, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
@@ -101,13 +101,23 @@ def find_excerpts(session: Session, *, project: Project, filter: ExcerptFilter,
     return ExcerptPage(excerpts, _encode(rows[-1][1:]) if more and rows else None, total)
 
 
-def _hydrate_select():
-    """The statement behind hydrate (built once): each coding with its document, site,
-    coder and version; its document's text on the first of the document's rows only (each
-    text read once); the speaker of the first turn it overlaps (by start, then id); the
-    codes of the live codings overlapping it (ids joined by commas); and its live memos (a
-    row each, so a coding with several memos comes more than once)."""
+# SQLite looks the overlapping codings up in ix_codings_document_start and then in the
+# table, unless told to read the covering index of live spans (twice as fast).
+_OTHERS_SQLITE = literal_column(
+    "(SELECT group_concat(other.code_id, ',') FROM codings AS other"
+    " INDEXED BY ix_codings_live_span WHERE other.document_id = codings.document_id"
+    " AND other.id != codings.id AND other.deleted_at IS NULL"
+    ' AND other.start < codings."end" AND other."end" > codings.start)')
+
+
+def _hydrate_select(dialect: str):
+    """The statement behind hydrate (built once per dialect): each coding with its
+    document, site, coder and version; its document's text on the first of the document's
+    rows only (each text read once); the speaker of the first turn it overlaps (by start,
+    then id); the codes of the live codings overlapping it (ids joined by commas); and its
+    live memos (a row each, so a coding with several memos comes more than once)."""
     c, o, t = Coding, aliased(Coding, name="other"), aliased(Turn, name="turn")
+    ids = bindparam("ids", expanding=True)
     first = func.row_number().over(partition_by=c.document_id, order_by=c.id) == 1
     speaker = (select(t.speaker_id).where(t.document_id == c.document_id, t.start < c.end,
                                           t.end > c.start)
@@ -115,6 +125,8 @@ def _hydrate_select():
     others = (select(func.aggregate_strings(cast(o.code_id, String), ","))
               .where(o.document_id == c.document_id, o.id != c.id, o.deleted_at.is_(None),
                      o.start < c.end, o.end > c.start).scalar_subquery())
+    if dialect == "sqlite":
+        others = _OTHERS_SQLITE
     return (select(c.id, c.code_id, c.origin, c.start, c.end, c.quote,
                    Document.id.label("doc_id"), Document.title, Document.kind, Document.date,
                    Document.fieldwork_period, Site.slug, Site.name.label("site_name"),
@@ -127,25 +139,27 @@ def _hydrate_select():
             .join(User, User.id == c.coder_id)
             .join(CodebookVersion, CodebookVersion.id == c.codebook_version_id)
             .outerjoin(Speaker, Speaker.id == speaker)
-            .outerjoin(Memo, and_(Memo.coding_id == c.id, Memo.deleted_at.is_(None))))
+            .outerjoin(Memo, and_(Memo.coding_id == c.id, Memo.deleted_at.is_(None),
+                                  Memo.coding_id.in_(ids)))    # the memo index, not a scan
+            .where(c.id.in_(ids)))
 
 
-_HYDRATE = None
+_HYDRATE: dict[str, object] = {}
 
 
 def hydrate(session: Session, project: Project, ids: list[int],
             codes: ProjectCodes | None = None) -> list[Excerpt]:
     """Full excerpts for coding ids, in the given order, from one query (`codes`: the
     project's codes, when already read)."""
-    global _HYDRATE
     if not ids:
         return []
-    if _HYDRATE is None:
-        _HYDRATE = _hydrate_select()
+    dialect = session.get_bind().dialect.name
+    if dialect not in _HYDRATE:
+        _HYDRATE[dialect] = _hydrate_select(dialect)
     codes = codes or ProjectCodes.load(session, project)
     by_id: dict[int, Excerpt] = {}
     memos: dict[int, list[tuple[int, str]]] = {}
-    rows = session.execute(_HYDRATE.where(Coding.id.in_(ids))).all()
+    rows = session.execute(_HYDRATE[dialect], {"ids": ids}).all()
     texts = {row.doc_id: row.text for row in rows if row.text is not None}
     for row in rows:
         if row.memo_id is not None:
