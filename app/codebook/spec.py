@@ -8,6 +8,8 @@ families are categories at the root; a code's parent is its `parent`, else its f
 
 from __future__ import annotations
 
+import functools
+import pickle
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -118,14 +120,29 @@ def _code(item: dict, line: int) -> CodeSpec:
 
 
 def parse_yaml(text: str, filename: str = "codebook.yaml") -> CodebookSpec:
-    """Read and check a codebook file; CodebookError lists every problem with its line."""
-    try:
-        root = yaml.compose(text, Loader=LOADER)
-        data = yaml.load(text, Loader=LOADER)  # noqa: S506 (a safe loader)
+    """Read and check a codebook file; CodebookError lists every problem with its line.
+
+    A text read before is not read again (the institutional-ethnography codebook takes half
+    a second): its checked spec is kept pickled, so each caller gets a copy of its own."""
+    return pickle.loads(_checked(text, filename))
+
+
+@functools.lru_cache(maxsize=8)
+def _checked(text: str, filename: str) -> bytes:
+    return pickle.dumps(_parse_yaml(text, filename))
+
+
+def _parse_yaml(text: str, filename: str) -> CodebookSpec:
+    loader = LOADER(text)
+    try:        # one parse: the nodes (for line numbers), then the data built from them
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         raise CodebookError([f"{filename}{line}: not valid YAML ({getattr(err, 'problem', err)})"])
+    finally:
+        loader.dispose()
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
         raise CodebookError([f"{filename}: a codebook file needs a 'codes' list"])
     problems: list[str] = []

@@ -183,3 +183,13 @@ def test_delete_keeps_a_code_that_has_memos(coded_study):
                      code=code)
         evolve.delete(s, project=project(s), by=owner, key="PA-BIND")
         assert codebook.get_code(s, project=project(s), key="PA-BIND").status == "retired"
+
+
+def test_a_codebook_read_twice_gives_each_reader_its_own_copy():
+    """parse_yaml keeps what it read: a caller changing its spec changes no one else's."""
+    first = parse_yaml(IE_YAML.read_text())
+    first.codes[0].name = "Changed"
+    first.codes.pop()
+    again = parse_yaml(IE_YAML.read_text())
+    assert again.codes[0].name != "Changed"
+    assert len(again.codes) == len(first.codes) + 1
