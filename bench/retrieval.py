@@ -12,8 +12,9 @@ bench/retrieval_corpus.py describes (bulk inserts; timed apart, not part of the 
 Each case then runs ``--runs`` times through the service functions (a new session each
 run, varying the code, site, kind or word so no two runs ask the same; one untimed warm-up
 run first) and the median and p95 latency are printed against the targets, with the load
-average, as other work on the machine inflates them. Cases without a target measure the
-slower paths (document tallies, live GROUP BY) for the record, with fewer runs.
+average, as other work on the machine inflates them, and how many SQL statements a run
+sent (the fewest and the most). Cases without a target measure the slower paths
+(document tallies, live GROUP BY) for the record, with fewer runs.
 ``--keep DIR`` keeps the SQLite file in DIR; ``--reuse DIR`` measures it again (with
 ``--backend postgres``: the database ``--pg-url`` holds from an earlier run). ``--only``
 picks cases by target (code,and,text,code_site,cooccurrence).
@@ -132,21 +133,30 @@ def cases(ids: dict):
 
 
 def measure(ids: dict, runs: int, backend: str, only: str = "") -> list[tuple]:
-    from app.db import transaction
+    from sqlalchemy import event
+
+    from app.db import get_engine, transaction
     from app.projects.models import Project
 
+    statements = [0]
+
+    def counted(*_):
+        statements[0] += 1
+    event.listen(get_engine(), "before_cursor_execute", counted)
     results = []
     for name, target, own_runs, fn in cases(ids):
         if only and target not in only.split(","):
             continue
-        times = []
+        times, counts = [], []
         for run in range((own_runs or runs) + 1):   # run 0 warms code paths, not timed
             with transaction() as s:
                 project = s.get(Project, ids["project"])
+                statements[0] = 0
                 started = time.perf_counter()
                 fn(s, project, run)
                 if run:
                     times.append((time.perf_counter() - started) * 1000)
+                    counts.append(statements[0])
         p95 = (statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1
                else times[0])
         goal = TARGETS.get(target)
@@ -154,8 +164,15 @@ def measure(ids: dict, runs: int, backend: str, only: str = "") -> list[tuple]:
                    else f"(no target; {len(times)} runs)")
         results.append((backend, name, statistics.median(times), p95, goal))
         print(f"  {backend:8} {name:42} median {results[-1][2]:7.1f} ms  p95 {p95:7.1f} ms  "
-              f"{verdict}")
+              f"{verdict}  [{_spread(counts)} statements]")
+    event.remove(get_engine(), "before_cursor_execute", counted)
     return results
+
+
+def _spread(counts: list[int]) -> str:
+    """How many statements a run sent: '5', or '3-5' when runs differ."""
+    low, high = min(counts), max(counts)
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def run_backend(backend: str, args) -> list[tuple]:

@@ -7,6 +7,7 @@ that starts or ends mid-sentence carries the rest of that sentence in its contex
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n+")
 LIMIT = 400  # characters: a runaway "sentence" (a list, a table) is cut short
@@ -25,6 +26,6 @@ def sentence_before(text: str, start: int) -> str:
 def sentence_after(text: str, end: int) -> str:
     """The rest of the excerpt's own sentence, and the whole sentence after it."""
     window = text[end:end + 2 * LIMIT]
-    stops = [m.end() for m in END.finditer(window)] + [len(window), len(window)]
+    stops = [m.end() for m in islice(END.finditer(window), 2)] + [len(window), len(window)]
     finished = end == 0 or END.match(text, end - 1) is not None or window[:1] == "\n"
     return window[:stops[0] if finished else stops[1]].strip()[:LIMIT]
