@@ -134,12 +134,14 @@ def test_fieldbench_evaluate_needs_exactly_one_source(coded_study, tmp_path):
 # scored P 0.35 R 0.16 with the phrase-list patterns; blind-b was first run after the patterns
 # were generalised (P 0.37 R 0.27). Both have since been studied and tuned on (issue #5, second
 # round: P 0.66 R 0.63 and P 0.61 R 0.47), so every floor guards against regression only; the
-# honest check is a set nobody tuned on (tests/fixtures/nlp/README.md).
+# honest check is a set nobody tuned on: blind-c, written by a third helper and run once after
+# that round (P 0.32 R 0.35; tests/fixtures/nlp/README.md).
 GOLD_SETS = {"demo": ("app/demo/content", 0.76, 0.79),
              "heldout": ("tests/fixtures/nlp/heldout", 0.75, 0.71),
              "fresh": ("tests/fixtures/nlp/fresh", 0.79, 0.61),
              "blind-a": ("tests/fixtures/nlp/blind-a", 0.62, 0.59),
-             "blind-b": ("tests/fixtures/nlp/blind-b", 0.57, 0.44)}
+             "blind-b": ("tests/fixtures/nlp/blind-b", 0.57, 0.44),
+             "blind-c": ("tests/fixtures/nlp/blind-c", 0.30, 0.32)}
 
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
