@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 FB := $(VENV)/bin/fieldbench
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own database;
+# a test file stays in one process, so its module fixtures are built once.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test test-sqlite test-postgres install bench clean
 
@@ -24,12 +28,12 @@ run: install
 test: test-sqlite test-postgres
 
 test-sqlite: install
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 # PostgreSQL: required in CI (CI=true); skipped with a reason on a machine without it.
 test-postgres: install
 	@if $(PY) -c "import psycopg; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-		FIELDBENCH_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q; \
+		FIELDBENCH_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI must run the suite on it" >&2; exit 1; \
 	else \

@@ -1,6 +1,10 @@
 """Shared fixtures: a real database (SQLite file, or PostgreSQL when
 FIELDBENCH_TEST_DATABASE_URL is set), migrated once per run with Alembic and emptied after
-every test; clients signed in as users of each role."""
+every test; clients signed in as users of each role.
+
+Run in parallel (`pytest -n 2`, pytest-xdist), each worker has a database of its own: its
+own SQLite file, or on PostgreSQL the given database for the first worker and a sibling
+database named after the worker (`test_gw1`, created when missing) for the others."""
 
 from __future__ import annotations
 
@@ -26,6 +30,25 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite file'}"
 
 
+def _worker_url(url: str) -> str:
+    """The PostgreSQL database of this xdist worker: the given one for the first worker
+    (and without xdist), `<name>_<worker>` for the others, created if it does not exist."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker in ("", "gw0"):
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     from sqlalchemy import create_engine
 
@@ -45,7 +68,7 @@ def database(tmp_path_factory) -> Iterator[str]:
     from app.db import reset_engine
 
     data_dir = tmp_path_factory.mktemp("data")
-    url = PG_URL or f"sqlite:///{data_dir / 'test.db'}"
+    url = _worker_url(PG_URL) if PG_URL else f"sqlite:///{data_dir / 'test.db'}"
     os.environ.update(DATABASE_URL=url, FIELDBENCH_DATA_DIR=str(data_dir),
                       FIELDBENCH_SECRET_KEY=secrets.token_urlsafe(40),
                       # Real argon2 hashes, with the cheapest parameters, to keep tests fast.
