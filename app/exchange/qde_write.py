@@ -131,7 +131,9 @@ class QdeWriter:
                   "creatingUserGUID": owner, "creationDateTime": utc(self.project.created_at)}
         sections = [self._users_el(), self._codebook_el()]
         cases = self._cases_el()  # before Variables: it declares the site variables
-        sources = [self._source_el(row) for row in self.documents]
+        for field, name, kind in DOC_VARIABLES:   # and the documents' (each source is
+            if any(_given(getattr(row, field)) for row in self.documents):   # made as it
+                self.variable(name, kind)                                      # is written)
         notes, links = self._notes_el(), self._links_el()
         with etree.xmlfile(stream, encoding="UTF-8") as xf:
             xf.write_declaration()
@@ -140,10 +142,10 @@ class QdeWriter:
                 for element in [*sections, self._variables_el(), cases]:
                     if element is not None:
                         xf.write(element, pretty_print=True)
-                if sources:
+                if self.documents:
                     with xf.element(Q + "Sources"):
-                        for source in sources:
-                            xf.write(source, pretty_print=True)
+                        for row in self.documents:    # one document's codings at a time
+                            xf.write(self._source_el(row), pretty_print=True)
                 for element in (notes, links):
                     if element is not None:
                         xf.write(element, pretty_print=True)
@@ -204,7 +206,7 @@ class QdeWriter:
 
     def value(self, parent, name: str, value: object, kind: str | None = None) -> None:
         """A VariableValue; the variable's type from the value (or `kind`)."""
-        if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        if not _given(value):
             return
         kind = kind or _kind_of(value)
         element = _el(parent, "VariableValue")
@@ -294,6 +296,12 @@ class QdeWriter:
         out += [_el(None, "NoteRef", {"targetGUID": self.guid("memo", m.id)})
                 for m in self.memos_on[("project", None)]]
         return out
+
+
+def _given(value: object) -> bool:
+    """Whether a value is written as a VariableValue (not missing, empty or NaN)."""
+    return not (value is None or value == ""
+                or (isinstance(value, float) and not math.isfinite(value)))
 
 
 def _target(memo: Memo) -> tuple[str, int | None]:

@@ -119,3 +119,31 @@ def test_the_copy_s_tallies_match_its_codings(demo):
         stored = counts(s, copy)
         tallies.rebuild(s, project=copy)
         assert stored == counts(s, copy) and stored
+
+
+def test_a_variable_only_later_documents_have_is_declared_before_the_sources(study, schema):
+    """Sources are written one at a time, so the documents' variables are declared first:
+    one the first document lacks (an undated note, then a dated one) is still there."""
+    import datetime as dt
+
+    from app.db import transaction
+    from app.documents import service as documents
+    from app.projects import service as projects
+
+    with transaction() as s:
+        project = projects.get_project_or_raise(s, slug="study")
+        site = projects.get_site(s, project=project, slug="north")
+        for name, date in (("undated.txt", None), ("dated.txt", dt.date(2022, 3, 9))):
+            documents.ingest(s, project=project, filename=name,
+                             data=f"Chair: Hello from {name}.\n".encode(),
+                             meta=documents.DocumentMeta(site=site, kind="observation",
+                                                         date=date, researcher=""),
+                             by=study["owner"], max_bytes=10**6)
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(export_bytes("study")))
+                            .read("project.qde"))
+    assert schema.validate(root), "\n".join(str(e) for e in schema.error_log)
+    declared = {v.get("name") for v in root.iter(f"{NS}Variable")}
+    assert "Document date" in declared and "Researcher" not in declared
+    dates = [v.findtext(f"{NS}DateValue") for v in root.iter(f"{NS}VariableValue")
+             if v.find(f"{NS}DateValue") is not None]
+    assert dates == ["2022-03-09"]
