@@ -26,13 +26,14 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.codebook.models import Code, CodebookVersion
+from app.codebook.models import CodebookVersion
 from app.coding.models import Coding
 from app.documents.models import Document, Speaker, Turn
 from app.exports.columns import Columns
 from app.exports.context import DocumentContext
 from app.memos.models import Memo
 from app.projects.models import Project, Site
+from app.retrieval.codes import ProjectCodes
 from app.retrieval.filters import ExcerptFilter
 from app.retrieval.query import excerpt_select
 from app.retrieval.service import Excerpt, coding_memos
@@ -53,17 +54,10 @@ class CodeInfo:
 
 def codebook_of(session: Session, project: Project) -> dict[int, CodeInfo]:
     """The project's codes by id, each with its family and its place in codebook order."""
-    codes = session.execute(select(Code.id, Code.key, Code.name, Code.colour, Code.parent_id)
-                            .where(Code.project_id == project.id)
-                            .order_by(Code.position, Code.id)).all()
-    by_id = {c.id: c for c in codes}
-
-    def root(code):
-        while code.parent_id in by_id:
-            code = by_id[code.parent_id]
-        return code
-    return {c.id: CodeInfo(c.id, c.key, c.name, c.colour or "", root(c).key, root(c).name, i)
-            for i, c in enumerate(codes)}
+    codes = ProjectCodes.load(session, project)
+    return {ident: CodeInfo(ident, key, name, colour or "", codes.root(ident)[1],
+                            codes.root(ident)[2], rank)
+            for rank, (ident, key, name, colour, _) in enumerate(codes.by_id.values())}
 
 
 ROW = ("id", "code_id", "origin", "start", "end", "quote", "document_id", "coder_id",
