@@ -67,6 +67,9 @@ class Importer:
         self.source_site: dict[str, Site] = {}
         self.source_values: dict[str, dict[str, object]] = defaultdict(dict)
         self.objects: dict[str, tuple[str, object]] = {}  # guid -> (memo target type, row)
+        # a coding is kept in `objects` only when a memo will need it (it has notes or a
+        # description, or a link names it): a large project's codings are not all held
+        self.linked = {end for link in qde.links for end in (link.origin, link.target)}
         self.note_targets: dict[str, list[str]] = defaultdict(list)  # note -> object guids
         self.annotations: list[tuple[str, str, str, dt.datetime | None]] = []
         self.imported_site: Site | None = None
@@ -305,8 +308,9 @@ class Importer:
             made = [self._coding(document, coding, start, end, selection)
                     for coding in selection.codings]
             made = [m for m in made if m is not None]
-            self.objects[selection.guid] = ("coding", made[0]) if made else (
-                "document", document)
+            if selection.notes or selection.description or selection.guid in self.linked:
+                self.objects[selection.guid] = ("coding", made[0]) if made else (
+                    "document", document)
             self._attach(selection.notes, selection.guid)
             if selection.description:
                 self.annotations.append((selection.guid, selection.description,
@@ -332,7 +336,8 @@ class Importer:
                         quote=document.text[start:end], coder_id=coder.id, origin="imported",
                         created_at=when, updated_at=when)
         self.session.add(coding)
-        self.objects[item.guid] = ("coding", coding)
+        if item.notes or item.guid in self.linked:
+            self.objects[item.guid] = ("coding", coding)
         self._attach(item.notes, item.guid)
         self.report.counts["codings"] += 1
         return coding
