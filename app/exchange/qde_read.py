@@ -10,6 +10,7 @@ declared, expanded or fetched), and malformed XML is refused with its line and c
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,21 +27,45 @@ def guid(value: str | None) -> str:
     return (value or "").strip().strip("{}").strip().lower()
 
 
-def parse_xml(data: bytes, filename: str) -> etree._Element:
-    """The root element; Invalid for a DOCTYPE (refused outright) or malformed XML."""
+def read_qde(data: bytes, filename: str) -> Project:
+    """The project in a `project.qde`, read as a stream: each source becomes plain data as
+    soon as its element has been parsed, and the element is freed, so a large project is
+    never one tree in memory (57 MB of XML made a 480 MB tree). Invalid for a DOCTYPE
+    (refused outright), malformed XML (with its line and column) or another root."""
     if _DOCTYPE.search(data):
         raise Invalid(f"{filename}: refused: the file has a DOCTYPE or entity declaration; "
                       "REFI-QDA files need none, and they can be used to attack a reader")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False, dtd_validation=False)
+    events = etree.iterparse(io.BytesIO(data), events=("start", "end"), huge_tree=False,
+                             resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False)
+    project, depth = None, 0
     try:
-        root = etree.fromstring(data, parser)
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    project = _project(element, filename)
+                continue
+            depth -= 1
+            if depth == 2 and local(element.getparent()) == "Sources":
+                _source(project, element)
+                _free(element)
+            elif depth == 1:
+                _section(project, element)
+                if local(element) != "CodeBook":      # kept: the codebook is read later
+                    _free(element)
     except etree.XMLSyntaxError as err:
         line, column = err.position
         raise Invalid(f"{filename}:{line}:{column}: not well-formed XML ({err.msg})") from None
-    if root.getroottree().docinfo.doctype:  # e.g. a UTF-16 file the byte scan missed
-        raise Invalid(f"{filename}: refused: the file has a DOCTYPE")
-    return root
+    return project
+
+
+def _free(element) -> None:
+    """Drop an element read to the end, and the siblings read before it."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    while element.getprevious() is not None:
+        del parent[0]
 
 
 def local(element) -> str:
@@ -151,24 +176,29 @@ class Project:
     ignored: Counter = field(default_factory=Counter)
 
 
-def read_project(root: etree._Element, filename: str) -> Project:
-    """The project's content as plain data."""
+def _project(root, filename: str) -> Project:
+    """The project from its root element, as soon as it starts."""
+    if root.getroottree().docinfo.doctype:   # e.g. a UTF-16 file the byte scan missed
+        raise Invalid(f"{filename}: refused: the file has a DOCTYPE")
     if local(root).lower() != "project":
         raise Invalid(f"{filename}: not a REFI-QDA project: the root element is "
                       f"<{local(root) or root.tag}>, not <Project>")
-    project = Project(name=(root.get("name") or "").strip(), origin=root.get("origin") or "",
-                      description=text_of(child(root, "Description")).strip(),
-                      namespace=etree.QName(root).namespace or "")
-    for element in root:
-        name = local(element)
-        reader = _SECTIONS.get(name)
-        if reader is not None:
-            reader(project, element)
-        elif name == "NoteRef":
-            project.project_notes.append(guid(element.get("targetGUID")))
-        elif name and name != "Description":
-            project.ignored[name] += 1
-    return project
+    return Project(name=(root.get("name") or "").strip(), origin=root.get("origin") or "",
+                   description="", namespace=etree.QName(root).namespace or "")
+
+
+def _section(project: Project, element) -> None:
+    """One child of the root, read to its end (each source was read at its own end)."""
+    name = local(element)
+    reader = _SECTIONS.get(name)
+    if reader is not None:
+        reader(project, element)
+    elif name == "NoteRef":
+        project.project_notes.append(guid(element.get("targetGUID")))
+    elif name == "Description":
+        project.description = project.description or text_of(element).strip()
+    elif name and name != "Sources":
+        project.ignored[name] += 1
 
 
 def _users(project: Project, element) -> None:
@@ -221,17 +251,16 @@ def _values(element) -> dict[str, object]:
     return out
 
 
-def _sources(project: Project, element) -> None:
-    for source in element:
-        kind = local(source)
-        if kind == "TextSource":
-            project.sources.append(_text_source(source, "text"))
-        elif kind == "PDFSource":
-            project.sources.append(_pdf_source(source))
-        elif kind in ("PictureSource", "AudioSource", "VideoSource"):
-            project.sources.append(_media_source(source, kind[:-6].lower()))
-        elif kind:
-            project.ignored[kind] += 1
+def _source(project: Project, source) -> None:
+    kind = local(source)
+    if kind == "TextSource":
+        project.sources.append(_text_source(source, "text"))
+    elif kind == "PDFSource":
+        project.sources.append(_pdf_source(source))
+    elif kind in ("PictureSource", "AudioSource", "VideoSource"):
+        project.sources.append(_media_source(source, kind[:-6].lower()))
+    elif kind:
+        project.ignored[kind] += 1
 
 
 def _common(element, kind: str) -> Source:
@@ -321,5 +350,5 @@ def _count(name: str):
 
 
 _SECTIONS = {"Users": _users, "CodeBook": _codebook, "Variables": _variables,
-             "Cases": _cases, "Sources": _sources, "Notes": _notes, "Links": _links,
+             "Cases": _cases, "Notes": _notes, "Links": _links,
              "Sets": _count("Set"), "Graphs": _count("Graph")}

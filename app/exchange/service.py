@@ -21,7 +21,7 @@ from app.documents.models import Document
 from app.errors import Conflict
 from app.exchange.importer import Importer
 from app.exchange.package import Limits, open_package
-from app.exchange.qde_read import parse_xml, read_project
+from app.exchange.qde_read import read_qde
 from app.exchange.qde_write import QdeWriter
 from app.exchange.report import ImportReport
 from app.projects import service as projects
@@ -62,7 +62,7 @@ def import_project(session: Session, *, data_or_file: bytes | BinaryIO, slug: st
     settings = get_settings()
     limits = limits or Limits(total_bytes=max(1 << 30, 20 * settings.max_upload_bytes))
     package = open_package(data_or_file, limits=limits, filename=filename)
-    qde = read_project(parse_xml(package.qde(), package.qde_name), package.qde_name)
+    qde = read_qde(package.qde(), package.qde_name)
     project = projects.create(session, slug=slug, owner=by,
                               name=(name or "").strip() or qde.name or slug,
                               description=qde.description)
