@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,8 @@ from app.errors import Conflict, Invalid, NotFound, TooLarge
 from app.projects import service as projects
 from app.projects.models import Project, Site
 from app.suggestions import service as suggestions
+
+SPEAKER_NAME = 200   # speakers.name is VARCHAR(200)
 
 
 @dataclass
@@ -102,26 +104,23 @@ def _refuse_duplicate(session: Session, *, project: Project, content_hash: str, 
 
 def _store_turns(session: Session, *, project: Project, document: Document,
                  turns: list[ParsedTurn]) -> None:
-    speakers: dict[str, Speaker] = {}
-    for parsed in turns:
-        speaker = speakers.get(parsed.speaker) or speaker_named(session, project=project,
-                                                                name=parsed.speaker)
-        speakers[parsed.speaker] = speaker
-        session.add(Turn(document_id=document.id, speaker_id=speaker.id, start=parsed.start,
-                         end=parsed.end, time_start_ms=parsed.time_start_ms,
-                         time_end_ms=parsed.time_end_ms))
-    session.flush()
-
-
-def speaker_named(session: Session, *, project: Project, name: str) -> Speaker:
-    """The project's speaker with this label, created on first sight."""
-    speaker = session.scalar(select(Speaker).where(Speaker.project_id == project.id,
-                                                   Speaker.name == name))
-    if speaker is None:
-        speaker = Speaker(project_id=project.id, name=name[:200])
-        session.add(speaker)
+    """The document's turns, each with its speaker (made on first sight in the project):
+    the speakers looked up in one query, the turns written in one statement (a 100,000-
+    coding import spent a third of its time here, a query and an object per turn)."""
+    if not turns:
+        return
+    names = {parsed.speaker[:SPEAKER_NAME] for parsed in turns}
+    speakers = dict(session.execute(select(Speaker.name, Speaker.id).where(
+        Speaker.project_id == project.id, Speaker.name.in_(sorted(names)))).all())
+    new = [Speaker(project_id=project.id, name=name) for name in sorted(names - set(speakers))]
+    if new:
+        session.add_all(new)
         session.flush()
-    return speaker
+        speakers |= {speaker.name: speaker.id for speaker in new}
+    session.execute(insert(Turn), [
+        {"document_id": document.id, "speaker_id": speakers[parsed.speaker[:SPEAKER_NAME]],
+         "start": parsed.start, "end": parsed.end, "time_start_ms": parsed.time_start_ms,
+         "time_end_ms": parsed.time_end_ms} for parsed in turns])
 
 
 def ingest_batch(session: Session, *, project: Project,
