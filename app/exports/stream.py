@@ -55,9 +55,11 @@ class CodeInfo:
 def codebook_of(session: Session, project: Project) -> dict[int, CodeInfo]:
     """The project's codes by id, each with its family and its place in codebook order."""
     codes = ProjectCodes.load(session, project)
-    return {ident: CodeInfo(ident, key, name, colour or "", codes.root(ident)[1],
-                            codes.root(ident)[2], rank)
-            for rank, (ident, key, name, colour, _) in enumerate(codes.by_id.values())}
+    out = {}
+    for rank, (ident, key, name, colour, _) in enumerate(codes.by_id.values()):
+        _, family, family_name, _, _ = codes.root(ident)
+        out[ident] = CodeInfo(ident, key, name, colour or "", family, family_name, rank)
+    return out
 
 
 ROW = ("id", "code_id", "origin", "start", "end", "quote", "document_id", "coder_id",

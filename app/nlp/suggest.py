@@ -91,14 +91,16 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
 
 def codable_units(text: str) -> list[tuple[int, int]]:
     """The units a suggestion may fall in: split_units less the title line, the header's
-    list of who was there ("Present: ...", "Participant: ...", up to its first full stop), and the interviewer's own
-    turns (prompts and questions, not data: "Interviewer: How did that feel?")."""
+    list of who was there ("Present: ...", "Participant: ...", up to its first full stop)
+    and the interviewer's own turns (prompts and questions, not data: "Interviewer: How
+    did that feel?")."""
     units = _without_title(text, split_units(text))
     asking = _interviewers(text)
     out = []
     for start, end in units:
         line_start = text.rfind("\n", 0, start) + 1
-        line = text[line_start:text.find("\n", start) if "\n" in text[start:end] else end]
+        line_end = text.find("\n", start, end)
+        line = text[line_start:line_end if line_end >= 0 else end]
         if line_start < HEADER_CHARS and _HEADER_LIST.match(line):
             rest = _SENTENCE_GAP.search(text, start, end)   # the list ends at its first full stop
             if rest is None:
