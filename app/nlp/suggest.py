@@ -31,6 +31,14 @@ _HEADER_LIST = re.compile(r"^\s*(?:present|attendees|attending|apologies|partici
                           r"interviewees?|observers?|in attendance)\s*:", re.IGNORECASE)
 _INTERVIEWER_NAMED = re.compile(r"\b[Ii]nterviewers?\s*:?[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?"
                                 r"([A-Z][\w'’-]+)(?=[ \t]+[A-Z]|[.,;(])")
+_HEADER_BLOCK_CHARS = 1_500   # a document's opening block longer than this is not a header
+_HEADER_BLOCK_LINES = 10
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_METADATA_KEY = re.compile(
+    r"(?:^|[.;,]\s+)(?:date|time|researchers?|observers?|interviewers?|interviewees?|"
+    r"participants?|present|also present|attendees|attending|apologies|meeting|setting|"
+    r"location|venue|entries|area|workers|young person|subject|duration|written by|"
+    r"recorded by|notes by)\b[^:\n]{0,20}:", re.IGNORECASE | re.MULTILINE)
 _INTERVIEWER_LABELS = frozenset({"interviewer", "researcher", "q", "int"})
 _SOFT = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
 _zone_lock = threading.Lock()   # memory zones must not nest: one pass at a time per process
@@ -96,8 +104,11 @@ def codable_units(text: str) -> list[tuple[int, int]]:
     did that feel?")."""
     units = _without_title(text, split_units(text))
     asking = _interviewers(text)
+    header_end = _header_end(text)
     out = []
     for start, end in units:
+        if end <= header_end:
+            continue
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", start, end)
         line = text[line_start:line_end if line_end >= 0 else end]
@@ -111,6 +122,26 @@ def codable_units(text: str) -> list[tuple[int, int]]:
             continue
         out.append((start, end))
     return out
+
+
+def _header_end(text: str) -> int:
+    """Where the document's header block ends, or 0 when it has none.
+
+    The header is the opening block, up to the first blank line, when it reads as a record
+    of the setting: at most ten lines and 1,500 characters, no question in it, and a line
+    after the title that names the date, the researcher, who was there, the meeting or the
+    like ("Date: 4 May 2022", "Observer: R2", "Present: ..."). Its words describe the
+    occasion, not what happened in it, so nothing in it is suggested.
+    """
+    blank = _BLANK_LINE.search(text, 0, _HEADER_BLOCK_CHARS + 2)
+    if blank is None:
+        return 0
+    block = text[:blank.start()]
+    lines = block.split("\n")
+    if len(lines) > _HEADER_BLOCK_LINES or "?" in block:
+        return 0
+    rest = block[len(lines[0]):]
+    return blank.start() if _METADATA_KEY.search(rest) else 0
 
 
 def _interviewers(text: str) -> frozenset[str]:

@@ -6,6 +6,7 @@ The model loads once per test session (the pipeline is cached per process)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -439,3 +440,36 @@ def test_the_interviewers_turns_and_the_list_of_who_was_there_are_not_coded(sugg
              "Housing sent apologies again, so nobody could speak to the tenancy.\n")
     found = suggest(notes)
     assert keys(found) == {"PA-PART"} and all(f.start >= notes.index("Housing") for f in found)
+
+
+def test_a_header_block_that_records_the_setting_is_not_coded(suggest):
+    """The opening block (up to the first blank line) that names the date, the researcher
+    and who was there describes the occasion: nothing in it is suggested, though its words
+    (a "Trauma-informed steering group", "supervision record") would fire elsewhere."""
+    body = "The chair said the tracker had not been updated since the inspection."
+    notes = ("Observation fieldnote: Dunmere Council\n"
+             "Meeting: Trauma-informed practice steering group\n"
+             "Date: 4 May 2022\nResearcher: R2\n"
+             "Present: Jo (chair), the supervision lead, two team managers\n\n" + body + "\n")
+    found = suggest(notes)
+    assert found and all(f.start >= notes.index(body) for f in found), \
+        [(f.rule, notes[f.start:f.end]) for f in found]
+    assert suggest(notes[notes.index(body):]) == [
+        replace(f, start=f.start - notes.index(body), end=f.end - notes.index(body))
+        for f in found]
+
+
+@pytest.mark.parametrize("opening", [
+    # no metadata line: the first block is data
+    "The trauma-informed supervision record was read aloud by the chair.\n"
+    "Everyone agreed the tracker had been updated.\n\n",
+    # a question: speaker turns, not a header
+    "Researcher: Did the tracker get updated?\n"
+    "Participant: Yes, the trauma-informed supervision record was read aloud.\n\n",
+    # no blank line at all: a whole document is not a header
+    "Date: 4 May 2022\nThe trauma-informed supervision record was read aloud by the chair.\n",
+])
+def test_an_opening_block_that_is_not_a_header_is_still_coded(suggest, opening):
+    found = suggest(opening)
+    assert any(f.start < opening.index("\n", opening.index("trauma")) for f in found), \
+        [(f.rule, f.start) for f in found]
