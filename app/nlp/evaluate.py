@@ -216,7 +216,7 @@ def gold_passages(items: list[dict], texts: dict[Key, str], *, source: str = "go
 
 # ---------------------------------------------------------------- running the finder
 
-def suggest_and_segment(texts: dict[Key, str], codes, *, n_process: int = 1
+def suggest_and_segment(texts: dict[Key, str], codes, *, n_process: int = 1, ranker=None
                         ) -> tuple[list[Passage], dict[Key, list[tuple[int, int]]]]:
     """Every suggestion as a Passage, and each document's sentence spans."""
     from app.nlp.suggest import run
@@ -224,7 +224,7 @@ def suggest_and_segment(texts: dict[Key, str], codes, *, n_process: int = 1
     keys = list(texts)
     suggestions, sentences = [], {}
     for index, found, sents in run(enumerate(texts[k] for k in keys), codes,
-                                   n_process=n_process, sentences=True):
+                                   n_process=n_process, sentences=True, ranker=ranker):
         key = keys[index]
         suggestions += [Passage(key, f.code, f.start, f.end) for f in found]
         sentences[key] = sorted(sents)
@@ -232,12 +232,13 @@ def suggest_and_segment(texts: dict[Key, str], codes, *, n_process: int = 1
 
 
 def evaluate_texts(texts: dict[Key, str], gold_items: list[dict], codes, *,
-                   n_process: int = 1, source: str = "gold") -> Report:
+                   n_process: int = 1, source: str = "gold", ranker=None) -> Report:
     """Run the finder over `texts` (only documents named in the gold) and score it."""
     gold, notes = gold_passages(gold_items, texts, source=source)
     named = {g.document for g in gold}
     texts = {k: v for k, v in texts.items() if k in named}
-    suggestions, sentences = suggest_and_segment(texts, codes, n_process=n_process)
+    suggestions, sentences = suggest_and_segment(texts, codes, n_process=n_process,
+                                                 ranker=ranker)
     report = score(suggestions, gold, sentences)
     report.notes = notes + _unpatterned(report, codes)
     return report
@@ -250,6 +251,30 @@ def _unpatterned(report: Report, codes) -> list[str]:
         return []
     return [f"{len(missing)} gold code(s) have no patterns, so nothing can find them: "
             + ", ".join(missing)]
+
+
+def gold_set(folder: Path | str, codes, *, n_process: int = 1):
+    """A folder of documents with its gold.jsonl, made ready to train a ranker on: each
+    document's sentences (lemmas, pattern finds) and the gold codes overlapping each."""
+    from app.nlp.ranker import GoldSet
+    from app.nlp.suggest import run
+
+    folder = Path(folder)
+    if not (folder / "gold.jsonl").is_file():
+        raise Invalid(f"{folder}: no gold.jsonl")
+    texts = texts_from_folder(folder)
+    gold, _notes = gold_passages(load_gold(folder / "gold.jsonl"), texts, source=folder.name)
+    by_doc: dict[Key, list[Passage]] = defaultdict(list)
+    for g in gold:
+        by_doc[g.document].append(g)
+    keys = sorted(by_doc, key=str)
+    documents = []
+    for index, _found, sentences in run(enumerate(texts[k] for k in keys), codes,
+                                        n_process=n_process, sentences="lemmas"):
+        passages = by_doc[keys[index]]
+        documents.append((sentences, [{g.code for g in passages if g.start < s.end
+                                       and g.end > s.start} for s in sentences]))
+    return GoldSet(folder.name, documents)
 
 
 def texts_from_folder(folder: Path | str) -> dict[str, str]:
@@ -266,7 +291,8 @@ def texts_from_folder(folder: Path | str) -> dict[str, str]:
 
 
 def evaluate_project(session, *, project, gold_path: Path | None = None,
-                     coder_email: str | None = None, n_process: int = 1) -> Report:
+                     coder_email: str | None = None, n_process: int = 1,
+                     patterns_only: bool = False) -> Report:
     """Score suggestions on a project's documents against a gold file or a coder's codings."""
     from sqlalchemy import select
 
@@ -275,10 +301,13 @@ def evaluate_project(session, *, project, gold_path: Path | None = None,
     from app.codebook.models import Code
     from app.coding.models import Coding
     from app.documents.models import Document
+    from app.nlp.ranker import ranker_for
 
     if (gold_path is None) == (coder_email is None):
         raise Invalid("give either a gold file or a coder's e-mail address")
-    codes = codebook.to_spec(session, project=project).codes
+    spec = codebook.to_spec(session, project=project)
+    codes = spec.codes
+    ranker = None if patterns_only else ranker_for(spec.key)
     docs = session.scalars(select(Document).where(Document.project_id == project.id)
                            .order_by(Document.id)).all()
     if gold_path is not None:
@@ -307,7 +336,7 @@ def evaluate_project(session, *, project, gold_path: Path | None = None,
             resolved.append(item | {"document": found.id})
         texts = {d.id: d.text for d in docs}
         report = evaluate_texts(texts, resolved, codes, n_process=n_process,
-                                source=gold_path.name)
+                                source=gold_path.name, ranker=ranker)
         report.notes = notes + report.notes
         return report
     user = accounts.get_by_email(session, email=coder_email)
@@ -323,7 +352,8 @@ def evaluate_project(session, *, project, gold_path: Path | None = None,
     items = [{"document": d, "code": k, "start": s, "end": e, "line": n}
              for n, (d, k, s, e) in enumerate(rows, 1)]
     texts = {d.id: d.text for d in docs}
-    report = evaluate_texts(texts, items, codes, n_process=n_process, source=coder_email)
+    report = evaluate_texts(texts, items, codes, n_process=n_process, source=coder_email,
+                            ranker=ranker)
     report.notes.insert(0, f"compared with the {len(rows)} codings {coder_email} made (not "
                            "accepted suggestions), on the documents they coded")
     return report
@@ -387,18 +417,23 @@ def write_csv(report: Report, path: Path | str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Score a folder of files against a gold file (no database):
-    python -m app.nlp.evaluate FOLDER GOLD.jsonl [CODEBOOK.yaml]"""
+    python -m app.nlp.evaluate FOLDER GOLD.jsonl [CODEBOOK.yaml] [--patterns-only]"""
     import sys
 
     from app.codebook.spec import parse_yaml
 
+    from app.nlp.ranker import ranker_for
+
     args = sys.argv[1:] if argv is None else argv
+    patterns_only = "--patterns-only" in args
+    args = [a for a in args if a != "--patterns-only"]
     folder, gold = Path(args[0]), Path(args[1])
     book = Path(args[2]) if len(args) > 2 else \
         Path(__file__).resolve().parents[2] / "codebooks" / "institutional-ethnography.yaml"
     spec = parse_yaml(book.read_text(encoding="utf-8"), book.name)
+    ranker = None if patterns_only else ranker_for(spec.key, book.parent)
     report = evaluate_texts(texts_from_folder(folder), load_gold(gold), spec.codes,
-                            source=gold.name)
+                            source=gold.name, ranker=ranker)
     print(format_report(report))
 
 

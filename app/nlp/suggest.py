@@ -12,6 +12,7 @@ not import spaCy: that happens on the first call that has patterns to run.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from app.codebook.spec import CodeSpec
 from app.documents.turns import match_label
+from app.nlp.ranker import Ranker, rank
 
 GROUP_CHARS = 1_000_000   # documents per memory zone (and per set of worker processes)
 MAX_UNIT_CHARS = 3_000    # a longer paragraph is cut at sentence ends
@@ -56,25 +58,31 @@ class Found:
 
 
 def find_suggestions(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *,
-                     n_process: int = 1, batch_size: int = 256
+                     n_process: int = 1, batch_size: int = 256, ranker: Ranker | None = None
                      ) -> Iterator[tuple[int, list[Found]]]:
-    """(doc id, its suggestions) for every (doc id, text), in input order."""
+    """(doc id, its suggestions) for every (doc id, text), in input order; with a ranker,
+    the pattern finds ranked (app/nlp/ranker.py)."""
     for doc_id, found, _sentences in run(texts, codes, n_process=n_process,
-                                         batch_size=batch_size):
+                                         batch_size=batch_size, ranker=ranker):
         yield doc_id, found
 
 
 def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: int = 1,
-        batch_size: int = 256, sentences: bool = False
-        ) -> Iterator[tuple[int, list[Found], list[tuple[int, int]]]]:
-    """As find_suggestions, plus each document's sentence spans when `sentences` is set."""
+        batch_size: int = 256, sentences: bool = False, ranker: Ranker | None = None
+        ) -> Iterator[tuple[int, list[Found], list]]:
+    """As find_suggestions, plus each document's sentences when `sentences` is set: (start,
+    end) pairs, or `ranker.Sentence`s with their lemmas and found codes when `sentences` is
+    "lemmas". With a `ranker`, the pattern finds are ranked (see app/nlp/ranker.py)."""
     from app.nlp.pipeline import FOUND_KEY, compile_ruleset, suggester
+    from app.nlp.ranker import scorer_for, sentences_of
 
     ruleset = compile_ruleset(codes)
     if ruleset.empty and not sentences:
         for doc_id, _text in texts:
             yield doc_id, [], []
         return
+    scorer = scorer_for(ranker, codes) if ranker is not None else None
+    lemmas = scorer is not None or sentences == "lemmas"
     nlp = suggester(ruleset)
     for group in _groups(texts):
         places = [(i, s, e) for i, (_id, text) in enumerate(group)
@@ -90,11 +98,35 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
             for doc, (i, offset, _end) in zip(docs, places):
                 found[i] += [Found(code, offset + s, offset + e, rule, reason)
                              for code, s, e, rule, reason in doc.user_data.get(FOUND_KEY, ())]
-                if sentences:
+                if lemmas:
+                    sents[i] += sentences_of(doc, offset)
+                elif sentences:
                     sents[i] += [(offset + s.start_char, offset + s.end_char)
                                  for s in doc.sents]
         for i, (doc_id, _text) in enumerate(group):
-            yield doc_id, _dedupe(found[i]), sents[i]
+            finds = _dedupe(found[i])
+            if lemmas:
+                _mark_found(sents[i], finds)
+            if scorer is not None:
+                finds = _dedupe(rank(scorer, sents[i], finds))
+            yield doc_id, finds, _sentence_output(sents[i], sentences)
+
+
+def _mark_found(sentences: list, finds: list[Found]) -> None:
+    """Each sentence's `found`: the codes of the pattern finds that overlap it."""
+    starts = [s.start for s in sentences]
+    for f in finds:
+        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
+        while i < len(sentences) and sentences[i].start < f.end:
+            if sentences[i].end > f.start:
+                sentences[i].found.add(f.code)
+            i += 1
+
+
+def _sentence_output(sents: list, sentences) -> list:
+    if sentences == "lemmas" or not sentences:
+        return sents if sentences else []
+    return [(s.start, s.end) if not isinstance(s, tuple) else s for s in sents]
 
 
 def codable_units(text: str) -> list[tuple[int, int]]:

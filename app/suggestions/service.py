@@ -41,6 +41,13 @@ def engine():
     return find_suggestions, patterns_hash
 
 
+def _ranker(spec):
+    """The codebook's suggestion ranker, if one was trained for it (app/nlp/ranker.py)."""
+    from app.nlp.ranker import ranker_for
+
+    return ranker_for(spec.key)
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -57,8 +64,10 @@ def suggest_documents(session: Session, *, project: Project, documents: Iterable
                       by: User | None = None) -> RunReport:
     """Find suggestions in the documents whose text or the patterns changed since last time."""
     find, hash_of = engine()
-    codes = codebook.to_spec(session, project=project).codes
-    patterns = hash_of(codes)
+    spec = codebook.to_spec(session, project=project)
+    codes, ranker = spec.codes, _ranker(spec)
+    patterns = hash_of(codes) if ranker is None else \
+        hashlib.sha256(f"{hash_of(codes)} {ranker.digest}".encode()).hexdigest()
     docs = {d.id: d for d in documents}
     states = {s.document_id: s for s in session.scalars(
         select(SuggestionState).where(SuggestionState.document_id.in_(list(docs))))}
@@ -69,7 +78,7 @@ def suggest_documents(session: Session, *, project: Project, documents: Iterable
         return report
     code_ids = {c.key: c.id for c in codebook.list_codes(session, project=project,
                                                          active_only=True) if not c.is_category}
-    for doc_id, found in find(((i, docs[i].text) for i in todo), codes):
+    for doc_id, found in find(((i, docs[i].text) for i in todo), codes, ranker=ranker):
         added, removed, kept = _store(session, project, docs[doc_id], found, code_ids)
         report.checked, report.added = report.checked + 1, report.added + added
         report.removed += removed
