@@ -307,7 +307,7 @@ def evaluate_project(session, *, project, gold_path: Path | None = None,
         raise Invalid("give either a gold file or a coder's e-mail address")
     spec = codebook.to_spec(session, project=project)
     codes = spec.codes
-    ranker = None if patterns_only else ranker_for(spec.key)
+    ranker = None if patterns_only or not project.rank_suggestions else ranker_for(spec.key)
     docs = session.scalars(select(Document).where(Document.project_id == project.id)
                            .order_by(Document.id)).all()
     if gold_path is not None:

@@ -239,6 +239,17 @@ def suggest_run(request: Request, session: SessionDep, user: CurrentUser, projec
     return render(request, "jobs/_job.html", job=job, project=proj)
 
 
+@router.post("/p/{project}/settings/rank-suggestions", name="rank_suggestions_set")
+def rank_suggestions_set(request: Request, session: SessionDep, user: CurrentUser, project: str,
+                         rank_suggestions: Annotated[str, Form()] = ""):
+    """Owners: let the codebook's trained ranker filter and add to the suggestions."""
+    proj, _ = _project(session, user, project, need="manage")
+    service.set_rank_suggestions(session, project=proj,
+                                 on=rank_suggestions in ("1", "on", "true"), by=user)
+    return RedirectResponse(request.url_for("project_page", project=proj.slug),
+                            status_code=303)
+
+
 @router.post("/p/{project}/settings/auto-suggest", name="auto_suggest_set")
 def auto_suggest_set(request: Request, session: SessionDep, user: CurrentUser, project: str,
                      auto_suggest: Annotated[str, Form()] = ""):

@@ -117,14 +117,19 @@ def api_suggest(session: SessionDep, user: CurrentUser, project: str,
 def api_project_settings(session: SessionDep, user: CurrentUser, project: str):
     """The project's settings."""
     proj, _ = projects.get_for_member(session, slug=project, user=user)
-    return SettingsOut(auto_suggest=proj.auto_suggest)
+    return SettingsOut(auto_suggest=proj.auto_suggest, rank_suggestions=proj.rank_suggestions)
 
 
 @router.put("/api/projects/{project}/settings", name="api_project_settings_set",
             response_model=SettingsOut, responses=errors(401, 403, 404, 422))
 def api_project_settings_set(session: SessionDep, user: CurrentUser, project: str,
                              body: SettingsIn):
-    """Owners: `auto_suggest` queues a suggestion run for every newly imported document."""
+    """Owners: `auto_suggest` queues a suggestion run for every newly imported document;
+    `rank_suggestions` lets the codebook's trained ranker filter and add to the patterns'
+    suggestions. A setting left out is unchanged."""
     proj, _ = projects.get_for_member(session, slug=project, user=user, need="manage")
-    service.set_auto_suggest(session, project=proj, on=body.auto_suggest, by=user)
-    return SettingsOut(auto_suggest=proj.auto_suggest)
+    if body.auto_suggest is not None:
+        service.set_auto_suggest(session, project=proj, on=body.auto_suggest, by=user)
+    if body.rank_suggestions is not None:
+        service.set_rank_suggestions(session, project=proj, on=body.rank_suggestions, by=user)
+    return SettingsOut(auto_suggest=proj.auto_suggest, rank_suggestions=proj.rank_suggestions)

@@ -41,8 +41,10 @@ class SuggestIn(BaseModel):
 
 
 class SettingsIn(BaseModel):
-    auto_suggest: bool
+    auto_suggest: bool | None = None
+    rank_suggestions: bool | None = None
 
 
 class SettingsOut(BaseModel):
     auto_suggest: bool
+    rank_suggestions: bool

@@ -65,7 +65,7 @@ def suggest_documents(session: Session, *, project: Project, documents: Iterable
     """Find suggestions in the documents whose text or the patterns changed since last time."""
     find, hash_of = engine()
     spec = codebook.to_spec(session, project=project)
-    codes, ranker = spec.codes, _ranker(spec)
+    codes, ranker = spec.codes, _ranker(spec) if project.rank_suggestions else None
     patterns = hash_of(codes) if ranker is None else \
         hashlib.sha256(f"{hash_of(codes)} {ranker.digest}".encode()).hexdigest()
     docs = {d.id: d for d in documents}
@@ -254,6 +254,17 @@ def on_ingest(session: Session, *, project: Project, document: Document, by: Use
     """The ingest hook: with `auto_suggest` on, queue a run for the new document."""
     if project.auto_suggest:
         start_run(session, project=project, by=by, document=document.id)
+
+
+def set_rank_suggestions(session: Session, *, project: Project, on: bool,
+                         by: User) -> Project:
+    """Let the codebook's ranker filter and add to suggestions, or use the patterns alone;
+    the next run redoes every document, since its hash includes the choice."""
+    project.rank_suggestions = bool(on)
+    session.flush()
+    audit.record(session, user_id=by.id, project_id=project.id,
+                 action="project.rank_suggestions", obj=project, on=bool(on))
+    return project
 
 
 def set_auto_suggest(session: Session, *, project: Project, on: bool, by: User) -> Project:

@@ -113,8 +113,9 @@ def test_only_owners_change_the_auto_setting(client, patterned):
     assert client.put(url, json={"auto_suggest": True}, headers=coder).status_code == 403
     owner = token_for(client, "owner@example.org")
     assert client.put(url, json={"auto_suggest": True}, headers=owner).json() == {
-        "auto_suggest": True}
-    assert client.get(url, headers=coder).json() == {"auto_suggest": True}
+        "auto_suggest": True, "rank_suggestions": False}
+    assert client.get(url, headers=coder).json() == {"auto_suggest": True,
+                                                     "rank_suggestions": False}
     new = client.post("/api/projects/study/documents", headers=coder,
                       data={"site": "north", "kind": "observation"},
                       files={"file": ("n.txt", b"She was not engaging today.")})
@@ -122,3 +123,16 @@ def test_only_owners_change_the_auto_setting(client, patterned):
     assert Worker(name="test").run_once()
     found = client.get(f"/api/documents/{new.json()['id']}/suggestions", headers=coder).json()
     assert [s["quote"] for s in found] == ["not engaging"]
+
+
+def test_owners_turn_the_ranker_on_and_off_and_a_setting_left_out_is_kept(client, patterned):
+    url = "/api/projects/study/settings"
+    coder, owner = (token_for(client, f"{who}@example.org") for who in ("coder", "owner"))
+    assert client.put(url, json={"rank_suggestions": True}, headers=coder).status_code == 403
+    assert client.put(url, json={"rank_suggestions": True}, headers=owner).json() == {
+        "auto_suggest": False, "rank_suggestions": True}
+    assert client.put(url, json={}, headers=owner).json() == {
+        "auto_suggest": False, "rank_suggestions": True}
+    assert client.put(url, json={"rank_suggestions": "maybe"},
+                      headers=owner).status_code == 422
+    assert client.get(url, headers=coder).json()["rank_suggestions"] is True
