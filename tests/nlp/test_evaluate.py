@@ -141,7 +141,12 @@ GOLD_SETS = {"demo": ("app/demo/content", 0.76, 0.79),
              "fresh": ("tests/fixtures/nlp/fresh", 0.79, 0.61),
              "blind-a": ("tests/fixtures/nlp/blind-a", 0.62, 0.59),
              "blind-b": ("tests/fixtures/nlp/blind-b", 0.57, 0.44),
-             "blind-c": ("tests/fixtures/nlp/blind-c", 0.30, 0.32)}
+             "blind-c": ("tests/fixtures/nlp/blind-c", 0.32, 0.33),
+             "blind-d": ("tests/fixtures/nlp/blind-d", 0.35, 0.39),
+             "blind-e": ("tests/fixtures/nlp/blind-e", 0.32, 0.32),
+             "blind-f": ("tests/fixtures/nlp/blind-f", 0.29, 0.45),
+             "blind-g": ("tests/fixtures/nlp/blind-g", 0.30, 0.38),
+             "blind-h": ("tests/fixtures/nlp/blind-h", 0.26, 0.36)}
 
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
@@ -163,6 +168,26 @@ def test_gold_sets_match_their_texts_and_stay_above_the_floor(name):
     report = evaluate_texts(texts, items, parse_yaml(book.read_text()).codes)
     assert report.total.precision >= min_precision, report.total
     assert report.total.recall >= min_recall, report.total
+
+
+def test_the_shipped_ranker_on_the_held_back_set():
+    """blind-h was held back from the patterns and from the shipped ranker's training and
+    scored once (patterns P 0.28 R 0.38; ranked P 0.38 R 0.35): this keeps the ranked figures
+    from slipping."""
+    from pathlib import Path
+
+    from app.codebook.spec import parse_yaml
+    from app.nlp.evaluate import evaluate_texts, texts_from_folder
+    from app.nlp.ranker import ranker_for
+
+    root = Path(__file__).resolve().parents[2]
+    folder = root / "tests" / "fixtures" / "nlp" / "blind-h"
+    spec = parse_yaml((root / "codebooks" / "institutional-ethnography.yaml").read_text())
+    ranker = ranker_for(spec.key)
+    assert "blind-h" not in ranker.trained_on
+    report = evaluate_texts(texts_from_folder(folder), load_gold(folder / "gold.jsonl"),
+                            spec.codes, ranker=ranker)
+    assert report.total.precision >= 0.36 and report.total.recall >= 0.33, report.total
 
 
 def test_a_second_coder_agrees_with_the_blind_c_gold():
