@@ -10,7 +10,8 @@ is measured cleanly, in this order for every process count N:
 * bare-N: `nlp.pipe` of the same pipeline (tok2vec, tagger, parser, attribute_ruler,
   lemmatizer) over the same paragraphs, in the same memory zones, without the span rulers,
   the rule matcher or the post-processing;
-* suggest-N: `find_suggestions(..., n_process=N)`, the whole pass (splitting, matching,
+* suggest-N: `find_suggestions(..., n_process=N)` with the codebook's ranker, the whole
+  pass (splitting, matching, ranking,
   unless/requires, snapping, offsets).
 
 Prints words per second (and the CPU seconds of the process tree, steadier than wall time
@@ -183,6 +184,11 @@ def run_config(kind: str, processes: int, words: int, seed: int, batch_size: int
     n_words = sum(len(d.split()) for d in docs)
     nlp = suggester(compile_ruleset(codes))       # load before timing, as a worker would
     nlp("Warm up the model.")
+    from app.nlp.ranker import ranker_for, scorer_for
+
+    ranker = ranker_for("institutional-ethnography")     # the app ranks what patterns find
+    if ranker is not None:
+        scorer_for(ranker, codes)                          # compiled once, as in a worker
     memory = TreeMemory()
     memory.start()
     found = 0
@@ -191,7 +197,8 @@ def run_config(kind: str, processes: int, words: int, seed: int, batch_size: int
     if kind == "suggest":
         for _doc_id, items in suggest.find_suggestions(enumerate(docs), codes,
                                                        n_process=processes,
-                                                       batch_size=batch_size):
+                                                       batch_size=batch_size,
+                                                       ranker=ranker):
             found += len(items)
     else:
         for group in suggest._groups(enumerate(docs)):
