@@ -50,6 +50,7 @@ BODIES = {
     "suggestion_reject": {},
     "suggest_run": {"data": {"site": "north"}},
     "auto_suggest_set": {"data": {"auto_suggest": "1"}},
+    "rank_suggestions_set": {"data": {"rank_suggestions": "0"}},
     "api_pseudonym_create": {"json": {"real_name": "Ann Example", "category": "person"}},
     "api_pseudonym_delete": {},
     "api_pseudonymise_preview": {"files": {"file": ("new.txt", b"Chair: a new note.\n")}},

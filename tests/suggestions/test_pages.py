@@ -125,3 +125,19 @@ def test_owner_toggles_auto_suggest_on_the_project_page(client, patterned):
     with new_session() as s:
         from app.projects.models import Project
         assert s.scalar(select(Project.auto_suggest)) is False
+
+
+def test_owner_turns_the_ranker_off_and_on_on_the_project_page(client, patterned):
+    csrf = sign_in(client, "owner@example.org")
+    page = client.get("/p/study").text
+    assert 'id="rank-suggestions"' in page
+    client.post("/p/study/settings/rank-suggestions",
+                data={"csrf_token": csrf, "rank_suggestions": ["0", "1"]})
+    assert 'id="rank-suggestions" name="rank_suggestions" value="1" checked' in client.get(
+        "/p/study").text
+    response = client.post("/p/study/settings/rank-suggestions", follow_redirects=False,
+                           data={"csrf_token": csrf, "rank_suggestions": "0"})
+    assert response.status_code == 303
+    with new_session() as s:
+        from app.projects.models import Project
+        assert s.scalar(select(Project.rank_suggestions)) is False

@@ -183,3 +183,44 @@ def test_auto_suggest_queues_a_job_for_each_new_document(patterned):
             ("suggest", {"document": new}, "queued")]
     assert not suggestions()   # queued, not run: nothing is suggested or coded in the request
 
+
+
+def test_the_ranker_setting_changes_what_is_suggested_and_reruns_every_document(
+        coded_study, engine_calls):
+    """With the shipped codebook and its ranker (on by default), a fieldnote gets ranked
+    suggestions, some added by the ranker; turning it off redoes the document with every
+    pattern find; nothing decided is touched."""
+    from app.accounts import service as accounts
+    from app.documents import service as documents
+
+    text = ("Chair: Jay's score went up to 14 on the exploitation screening tool, so he "
+            "stays red on the tracker this month.\n"
+            "SW: She is not engaging, she never answers the door and the file is overdue.\n"
+            "Manager: The budget cuts mean the youth centre closes and the team loses a "
+            "post before the inspection.\n")
+    with transaction() as s:
+        project = projects.get_project_or_raise(s, slug="study")
+        assert project.rank_suggestions is True
+        meta = documents.DocumentMeta(site=projects.get_site(s, project=project, slug="north"),
+                                      kind="observation")
+        doc, _ = documents.ingest(s, project=project, filename="ranked.txt",
+                                  data=text.encode(), meta=meta,
+                                  by=coded_study["users"]["owner"], max_bytes=10**6)
+        doc_id = doc.id
+    run_suggestions(document_ids=[doc_id])
+    ranked = {(x.code_id, x.start, x.end, x.rule) for x in suggestions(document_id=doc_id)}
+    assert ranked
+    with transaction() as s:
+        project = projects.get_project_or_raise(s, slug="study")
+        owner = accounts.get_by_email_or_raise(s, email="owner@example.org")
+        service.set_rank_suggestions(s, project=project, on=False, by=owner)
+    before = len(engine_calls.documents)
+    report = run_suggestions(document_ids=[doc_id])
+    assert report.checked == 1 and engine_calls.documents[before:] == [doc_id]
+    plain = {(x.code_id, x.start, x.end, x.rule) for x in suggestions(document_id=doc_id)}
+    assert not any(rule.endswith(":ranker") for *_, rule in plain)
+    assert {r for r in ranked if not r[3].endswith(":ranker")} <= plain
+    assert ranked != plain
+    with new_session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "project.rank_suggestions")) == 1
