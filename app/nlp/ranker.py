@@ -39,11 +39,12 @@ from app.codebook.spec import CodeSpec
 from app.errors import Invalid
 
 FEATURES = ("pattern", "pattern_next_door", "definition", "coded_like", "codes_in_sentence",
-            "length", "sibling")
+            "length", "sibling", "definition_next_door", "coded_like_next_door")
 CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "NUM"})
 CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
 CENTROID_TERMS = 80      # the strongest terms kept per code
-FORMAT = 1
+OFFSET_L2 = 5.0          # how hard a code's own offset is pulled towards 0
+FORMAT = 2
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Ranker:
     weights: list[float]
     bias: float
     trained_on: list[str] = field(default_factory=list)
+    offsets: dict[str, float] = field(default_factory=dict)   # per code, added to the logit
     format: int = FORMAT
 
     def to_json(self) -> str:
@@ -166,6 +168,7 @@ class Scorer:
         self.mean = numpy.array(ranker.mean)
         self.scale = numpy.array(ranker.scale)
         self.weights = numpy.array(ranker.weights)
+        self.offsets = numpy.array([ranker.offsets.get(c.key, 0.0) for c in self.codes])
 
     def _similarities(self, lemmas: list[str]) -> numpy.ndarray:
         """(definition, centroid) cosines of a sentence with every code: [2, codes]."""
@@ -195,13 +198,20 @@ class Scorer:
             x[i, :, 2:4] = self._similarities(sentence.lemmas).T
             x[i, :, 4] = math.log1p(len(sentence.found))
             x[i, :, 5] = math.log1p(len(sentence.lemmas))
+        x[:, :, 7:9] = 0.0      # the closer of the two neighbours, for each similarity
+        if n > 1:
+            x[1:, :, 7:9] = x[:-1, :, 2:4]
+            x[:-1, :, 7:9] = numpy.maximum(x[:-1, :, 7:9], x[1:, :, 2:4])
         return x
 
     def probabilities(self, sentences: list[Sentence]) -> numpy.ndarray:
         if not sentences:
             return numpy.zeros((0, len(self.codes)))
+        return 1 / (1 + numpy.exp(-self.logits(sentences)))
+
+    def logits(self, sentences: list[Sentence]) -> numpy.ndarray:
         z = (self.features(sentences) - self.mean) / self.scale
-        return 1 / (1 + numpy.exp(-(z @ self.weights + self.ranker.bias)))
+        return z @ self.weights + self.ranker.bias + self.offsets
 
     def shared_words(self, sentence: Sentence, code: str, n: int = 3) -> list[str]:
         """The sentence's lemmas that weigh most in the code's passages and definition."""
@@ -305,7 +315,7 @@ def _centroids(sets: list[GoldSet], idf: dict, unknown: float) -> dict[str, dict
 
 
 def train(sets: list[GoldSet], codes: list[CodeSpec], definitions: dict[str, list[str]], *,
-          codebook: str, threshold: float = 0.4) -> Ranker:
+          codebook: str, threshold: float = 0.35) -> Ranker:
     """Fit the weights on features each set gets from the *other* sets' centroids (as new
     text will), then keep the centroids of all of them."""
     if len(sets) < 2:
@@ -322,12 +332,27 @@ def train(sets: list[GoldSet], codes: list[CodeSpec], definitions: dict[str, lis
                 xs.append(scorer.features(sentences).reshape(-1, len(FEATURES)))
                 ys.append(numpy.array([[c.key in found for c in scorer.codes]
                                        for found in labels], dtype=float).reshape(-1))
-    mean, scale, w = _fit(numpy.vstack(xs), numpy.concatenate(ys))
+    x, y = numpy.vstack(xs), numpy.concatenate(ys)
+    mean, scale, w = _fit(x, y)
+    logits = ((x - mean) / scale) @ w[:-1] + w[-1]
+    offsets = _offsets(logits.reshape(-1, len(scorer.codes)), y.reshape(-1, len(scorer.codes)))
     return Ranker(codebook, threshold, {k: round(v, 5) for k, v in idf.items()},
                   round(unknown, 5), _centroids(sets, idf, unknown),
                   [round(v, 6) for v in mean], [round(v, 6) for v in scale],
                   [round(v, 6) for v in w[:-1]], round(float(w[-1]), 6),
-                  trained_on=[s.name for s in sets])
+                  trained_on=[s.name for s in sets],
+                  offsets={c.key: round(float(b), 5) for c, b in zip(scorer.codes, offsets)
+                           if b != 0})
+
+
+def _offsets(logits: numpy.ndarray, y: numpy.ndarray, steps: int = 25) -> numpy.ndarray:
+    """A per-code shift of the shared logit ([pair, code] arrays), pulled towards 0, for the
+    codes the shared weights over- or under-suggest."""
+    b = numpy.zeros(logits.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + numpy.exp(-(logits + b)))
+        b -= ((p - y).sum(0) + OFFSET_L2 * b) / ((p * (1 - p)).sum(0) + OFFSET_L2)
+    return b
 
 
 # ---------------------------------------------------------------- from spaCy docs

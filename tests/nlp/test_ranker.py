@@ -27,11 +27,12 @@ def codes():
     return parse_yaml(BOOK.read_text(encoding="utf-8")).codes
 
 
-def toy(threshold=0.5, weights=(0, 0, 0, 4, 0, 0, 0), bias=-2.0) -> Ranker:
+def toy(threshold=0.5, bias=-2.0, offsets=None) -> Ranker:
     """Only `coded_like` counts: a sentence must share the code's gold words."""
+    weights = [4.0 if name == "coded_like" else 0.0 for name in FEATURES]
     return Ranker("toy", threshold, {"tracker": 2.0, "update": 2.0, "garden": 2.0}, 3.0,
-                  {"T": {"tracker": 0.8, "update": 0.6}}, [0.0] * 7, [1.0] * 7,
-                  list(weights), bias)
+                  {"T": {"tracker": 0.8, "update": 0.6}}, [0.0] * len(FEATURES),
+                  [1.0] * len(FEATURES), weights, bias, offsets=offsets or {})
 
 
 TOY_CODES = [CodeSpec(key="T", name="Trackers", parent=None),
@@ -45,7 +46,7 @@ def test_a_ranker_file_round_trips_and_bad_files_are_refused(tmp_path):
     assert ranker.digest != replace(ranker, threshold=0.6).digest
     data = json.loads(ranker.to_json())
     for change, message in ((lambda d: d.update(format=9), "format 9"),
-                            (lambda d: d.update(weights=[1.0]), "expects 7 weights"),
+                            (lambda d: d.update(weights=[1.0]), f"expects {len(FEATURES)} weights"),
                             (lambda d: d.update(threshold=1.5), "between 0 and 1"),
                             (lambda d: d.pop("idf"), "not a suggestion ranker")):
         bad = dict(data)
@@ -76,8 +77,14 @@ def test_pattern_finds_are_kept_or_dropped_by_their_sentence_and_sentences_are_a
     assert added[0].reason == "reads like passages coded “Trackers”: tracker, update"
     features = scorer.features(sentences)
     assert features.shape == (3, 2, len(FEATURES))
-    assert features[1, 0, 0] == 1 and features[2, 0, 1] == 1      # pattern, next door
-    assert features[0, 1, 0] == 0 and features[0, 0, 3] > 0.9      # coded like T
+    at = FEATURES.index
+    assert features[1, 0, at("pattern")] == 1 and features[2, 0, at("pattern_next_door")] == 1
+    assert features[0, 1, at("pattern")] == 0 and features[0, 0, at("coded_like")] > 0.9
+    assert features[1, 0, at("coded_like_next_door")] == max(features[0, 0, at("coded_like")],
+                                                             features[2, 0, at("coded_like")])
+    # a code's own offset moves it alone: T pushed down keeps nothing, G is untouched
+    damped = Scorer(toy(offsets={"T": -10.0}), TOY_CODES, TOY_DEFINITIONS)
+    assert [f.code for f in rank(damped, sentences, finds)] == ["X"]
 
 
 def test_training_fits_the_weights_on_each_set_as_new_text(codes):
@@ -95,6 +102,7 @@ def test_training_fits_the_weights_on_each_set_as_new_text(codes):
     assert ranker.trained_on == ["a", "b"] and len(ranker.weights) == len(FEATURES)
     assert "tracker" in ranker.centroids["RR-TEXT-TRACK"]
     assert ranker.weights[FEATURES.index("coded_like")] > 0
+    assert set(ranker.offsets) <= {c.key for c in codes} and ranker.offsets
     with pytest.raises(Invalid, match="at least two"):
         train([a], codes, definitions, codebook="x")
 
@@ -102,7 +110,7 @@ def test_training_fits_the_weights_on_each_set_as_new_text(codes):
 def test_the_shipped_ranker_fits_the_codebook_and_never_saw_the_held_back_set(codes):
     ranker = ranker_for("institutional-ethnography")
     assert ranker is not None and ranker.codebook == "institutional-ethnography"
-    assert "blind-h" not in ranker.trained_on and len(ranker.trained_on) >= 10
+    assert "blind-z" not in ranker.trained_on and len(ranker.trained_on) >= 17
     assert set(ranker.centroids) <= {c.key for c in codes}
 
 
