@@ -3,8 +3,8 @@
 Patterns alone do not carry over well to text nobody tuned them on (issue #5): a word a
 pattern looks for ("supervision", "trauma") runs through a whole site's notes, while the
 coder codes the sentence for its point. The ranker scores every (sentence, code) pair with a
-logistic regression over seven features, the same weights for every code, so a few thousand
-gold passages are enough to fit it:
+logistic regression over nine features, the same weights for every code (plus a small
+per-code offset, pulled towards 0), so a few thousand gold passages are enough to fit it:
 
 * `pattern`: a pattern of the code found something in the sentence;
 * `pattern_next_door`: ... in the sentence before or after (gold passages run on);
@@ -13,7 +13,9 @@ gold passages are enough to fit it:
 * `coded_like`: cosine with the centroid of the gold sentences coded with it;
 * `codes_in_sentence`: how many codes the patterns found there (many: a busy sentence);
 * `length`: how many content lemmas the sentence has;
-* `sibling`: a code under the same parent was found there, this one not.
+* `sibling`: a code under the same parent was found there, this one not;
+* `definition_next_door`, `coded_like_next_door`: the higher of the two neighbours'
+  similarities (a point often runs over two or three sentences).
 
 A sentence gets a code when its probability reaches the threshold. A pattern find is kept
 with its own rule and reason; a sentence the patterns did not find for that code is added
@@ -31,6 +33,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy
@@ -75,8 +78,10 @@ class Ranker:
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, indent=0)
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """Stands for the ranker in the suggestion hash (read once: the fields do not change
+        after loading)."""
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()[:16]
 
     @classmethod
@@ -155,7 +160,7 @@ class Scorer:
         centroids = [ranker.centroids.get(c.key, {}) for c in self.codes]
         self.terms = {w: n for n, w in enumerate(sorted({w for v in vectors + centroids
                                                           for w in v}))}
-        self.by_term = numpy.zeros((len(self.terms), 2, len(self.codes)))
+        self.by_term = numpy.zeros((max(len(self.terms), 1), 2, len(self.codes)))
         for j, (vector, centroid) in enumerate(zip(vectors, centroids)):
             for w, v in vector.items():
                 self.by_term[self.terms[w], 0, j] = v
@@ -170,14 +175,25 @@ class Scorer:
         self.weights = numpy.array(ranker.weights)
         self.offsets = numpy.array([ranker.offsets.get(c.key, 0.0) for c in self.codes])
 
-    def _similarities(self, lemmas: list[str]) -> numpy.ndarray:
-        """(definition, centroid) cosines of a sentence with every code: [2, codes]."""
-        vector = _vector(lemmas, self.ranker.idf, self.ranker.unknown_idf)
-        known = [(self.terms[w], v) for w, v in vector.items() if w in self.terms]
-        if not known:
-            return numpy.zeros((2, len(self.codes)))
-        rows, weights = zip(*known)
-        return numpy.tensordot(numpy.array(weights), self.by_term[list(rows)], axes=1)
+    def _similarities(self, sentences: list[Sentence]) -> numpy.ndarray:
+        """(definition, centroid) cosines of every sentence with every code: [n, 2, codes],
+        as one product of the sentences' tf-idf rows with the terms they use."""
+        rows, columns, values = [], [], []
+        idf, unknown, terms = self.ranker.idf, self.ranker.unknown_idf, self.terms
+        for i, sentence in enumerate(sentences):
+            for w, v in _vector(sentence.lemmas, idf, unknown).items():
+                t = terms.get(w)
+                if t is not None:
+                    rows.append(i)
+                    columns.append(t)
+                    values.append(v)
+        m = len(self.codes)
+        if not rows:
+            return numpy.zeros((len(sentences), 2, m))
+        used, where = numpy.unique(columns, return_inverse=True)
+        dense = numpy.zeros((len(sentences), len(used)))
+        dense[rows, where] = values
+        return (dense @ self.by_term[used].reshape(len(used), 2 * m)).reshape(-1, 2, m)
 
     def features(self, sentences: list[Sentence]) -> numpy.ndarray:
         """[sentence, code, feature] for one document's sentences, in order."""
@@ -194,10 +210,9 @@ class Scorer:
         sibling = ~hit & groups_hit[:, self.group] & self.has_parent
         x = numpy.empty((n, m, len(FEATURES)))
         x[:, :, 0], x[:, :, 1], x[:, :, 6] = hit, near, sibling
-        for i, sentence in enumerate(sentences):
-            x[i, :, 2:4] = self._similarities(sentence.lemmas).T
-            x[i, :, 4] = math.log1p(len(sentence.found))
-            x[i, :, 5] = math.log1p(len(sentence.lemmas))
+        x[:, :, 2:4] = self._similarities(sentences).transpose(0, 2, 1)
+        x[:, :, 4] = numpy.log1p([len(s.found) for s in sentences])[:, None]
+        x[:, :, 5] = numpy.log1p([len(s.lemmas) for s in sentences])[:, None]
         x[:, :, 7:9] = 0.0      # the closer of the two neighbours, for each similarity
         if n > 1:
             x[1:, :, 7:9] = x[:-1, :, 2:4]
@@ -361,31 +376,46 @@ _LOWER: dict[int, str] = {}
 
 
 def sentences_of(doc, offset: int = 0) -> list[Sentence]:
-    """A parsed unit's sentences with their content lemmas (lower case), offsets shifted."""
-    from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, POS
+    """A parsed unit's sentences with their content lemmas (lower case), offsets shifted.
+    One `to_array` per unit and no Span objects: this runs on every sentence of a pass."""
+    from spacy.attrs import IDX, IS_ALPHA, IS_STOP, LEMMA, LENGTH, POS, SENT_START
 
-    if not len(doc):
+    n = len(doc)
+    if not n:
         return []
-    table = doc.to_array([LEMMA, POS, IS_STOP, IS_ALPHA])
-    keep = numpy.isin(table[:, 1], _pos_ids(doc.vocab)) & (table[:, 2] == 0) & (table[:, 3] == 1)
-    strings, out = doc.vocab.strings, []
-    if len(_LOWER) > 500_000:
-        _LOWER.clear()
-    for sent in doc.sents:
-        lemmas = []
-        for h in table[sent.start:sent.end, 0][keep[sent.start:sent.end]].tolist():
-            word = _LOWER.get(h)
-            if word is None:
-                word = _LOWER[h] = strings[h].lower()
-            lemmas.append(word)
-        out.append(Sentence(offset + sent.start_char, offset + sent.end_char, lemmas))
-    return out
+    table = doc.to_array([LEMMA, POS, IS_STOP, IS_ALPHA, SENT_START, IDX, LENGTH])
+    starts = numpy.flatnonzero(table[:, 4] == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    ends = starts[1:] + [n]
+    content = _content_pos()
+    pos = numpy.minimum(table[:, 1], len(content) - 1).astype("intp")
+    kept = numpy.flatnonzero(content[pos] & (table[:, 2] == 0) & (table[:, 3] == 1))
+    cuts = numpy.searchsorted(kept, starts[1:]).tolist()
+    strings, lower = doc.vocab.strings, _LOWER
+    if len(lower) > 500_000:
+        lower.clear()
+    words = []
+    for h in table[kept, 0].tolist():
+        word = lower.get(h)
+        if word is None:
+            word = lower[h] = strings[h].lower()
+        words.append(word)
+    idx, length = table[:, 5].tolist(), table[:, 6].tolist()
+    bounds = [0] + cuts + [len(words)]
+    return [Sentence(offset + idx[a], offset + idx[b - 1] + length[b - 1], words[lo:hi])
+            for a, b, lo, hi in zip(starts, ends, bounds, bounds[1:])]
 
 
-def _pos_ids(vocab) -> numpy.ndarray:
+@lru_cache(maxsize=1)
+def _content_pos() -> numpy.ndarray:
+    """A lookup by part-of-speech id: True for the content parts of speech."""
     from spacy import symbols
 
-    return numpy.array([getattr(symbols, pos) for pos in sorted(CONTENT_POS)], dtype="uint64")
+    ids = [getattr(symbols, pos) for pos in CONTENT_POS]
+    table = numpy.zeros(max(ids) + 2, dtype=bool)     # the last slot: any larger id
+    table[ids] = True
+    return table
 
 
 _SCORERS: dict[tuple, Scorer] = {}

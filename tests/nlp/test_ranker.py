@@ -131,3 +131,16 @@ def test_on_a_set_it_was_not_trained_on_the_ranker_beats_the_patterns_precision(
     ranked = score(*suggest_and_segment(texts, codes, ranker=ranker)[:1], gold).total
     assert ranked.precision >= plain.precision + 0.08, (ranked.precision, plain.precision)
     assert ranked.recall >= plain.recall - 0.1, (ranked.recall, plain.recall)
+
+
+def test_sentences_of_a_parsed_unit_match_spacys_sentences_and_lemmas():
+    """The fast path (one to_array, no Span objects) gives what doc.sents would."""
+    from app.nlp.pipeline import get_nlp
+    from app.nlp.ranker import content_lemmas, sentences_of
+
+    text = ("The tracker was updated. Jamal's score went up to 14! 42. Nobody asked why; "
+            "the panel moved on.  Zoë left… “Fine,” she said.")
+    doc = get_nlp()(text)
+    got = [(s.start, s.end, s.lemmas) for s in sentences_of(doc, 7)]
+    assert got == [(7 + s.start_char, 7 + s.end_char, content_lemmas(s)) for s in doc.sents]
+    assert sentences_of(get_nlp()(""), 0) == []
