@@ -47,7 +47,7 @@ def evaluate(project_slug: str, gold: Path | None, coder: str | None, csv_path: 
 @click.option("--codebook", "codebook_path", default=str(Path("codebooks")
               / "institutional-ethnography.yaml"), show_default=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--threshold", default=0.35, show_default=True, type=float,
+@click.option("--threshold", default=0.3, show_default=True, type=float,
               help="Probability at which a sentence is suggested for a code.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: <codebook key>.ranker.json beside the codebook).")

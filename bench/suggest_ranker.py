@@ -27,8 +27,8 @@ from app.nlp.ranker import scorer_definitions, train  # noqa: E402
 
 TRAINING = {"demo": "app/demo/content", "heldout": "tests/fixtures/nlp/heldout",
             "fresh": "tests/fixtures/nlp/fresh",
-            **{f"blind-{x}": f"tests/fixtures/nlp/blind-{x}" for x in "abcdefghijklmn"}}
-UNTUNED = [f"blind-{x}" for x in "cdefghijklmn"]
+            **{f"blind-{x}": f"tests/fixtures/nlp/blind-{x}" for x in "abcdefghijklmnopqrstu"}}
+UNTUNED = [f"blind-{x}" for x in "cdefghijklmnopqrstu"]
 
 
 def figures(folder: Path, codes, ranker) -> tuple[float, float, int]:
@@ -44,6 +44,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--thresholds", default="0.3",
                         help="comma-separated; each is scored with the same trained ranker")
+    parser.add_argument("--adds", default="next_door",
+                        help="where the ranker may add sentences: anywhere, next_door, nowhere")
     parser.add_argument("--sets", default=",".join(UNTUNED))
     args = parser.parse_args()
     spec = parse_yaml((ROOT / "codebooks" / "institutional-ethnography.yaml").read_text())
@@ -52,15 +54,16 @@ def main() -> None:
     prepared = {name: gold_set(ROOT / folder, spec.codes) for name, folder in TRAINING.items()}
     print(f"prepared {len(prepared)} training sets in {time.perf_counter() - started:.1f} s")
     thresholds = [float(t) for t in args.thresholds.split(",")]
-    sums = {"patterns": [0.0, 0.0], **{f"ranker@{t}": [0.0, 0.0] for t in thresholds}}
+    adds = args.adds.split(",")
+    sums = {"patterns": [0.0, 0.0], **{f"{a}@{t}": [0.0, 0.0] for t in thresholds for a in adds}}
     names = args.sets.split(",")
     for name in names:
         folder = ROOT / TRAINING.get(name, f"tests/fixtures/nlp/{name}")
         others = [s for n, s in prepared.items() if n != name]
         ranker = train(others, spec.codes, definitions, codebook=spec.key)
         line = [f"{name:9}"]
-        models = [("patterns", None)] + [(f"ranker@{t}", replace(ranker, threshold=t))
-                                         for t in thresholds]
+        models = [("patterns", None)] + [(f"{a}@{t}", replace(ranker, threshold=t, adds=a))
+                                         for t in thresholds for a in adds]
         for label, model in models:
             p, r, n = figures(folder, spec.codes, model)
             sums[label][0] += p

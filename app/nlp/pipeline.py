@@ -251,6 +251,7 @@ def _reach(tokens: list[dict], at: int) -> tuple[int | None, int | None]:
 
 
 _ATTR_IDS = {"LOWER": LOWER, "LEMMA": LEMMA, "ORTH": ORTH}
+_NO_VALUES: frozenset[int] = frozenset()
 
 
 def _needs(tokens: list[dict], strings) -> list[tuple[int, frozenset[int]]]:
@@ -310,6 +311,7 @@ class GatedRules:
         self.rules: list[tuple] = []
         self.always: list[int] = []
         self.index: dict[tuple[int, int], list[int]] = {}
+        self.gated: dict[int, set[int]] = {}     # attribute id -> values some rule is gated on
         strings = vocab.strings
         for rule_id, alternatives in tokens:
             for alternative in alternatives:
@@ -337,7 +339,9 @@ class GatedRules:
             return
         _at, attr, values = gate
         for value in values:
-            self.index.setdefault((_ATTR_IDS[attr], strings.add(value)), []).append(n)
+            key = strings.add(value)
+            self.index.setdefault((_ATTR_IDS[attr], key), []).append(n)
+            self.gated.setdefault(_ATTR_IDS[attr], set()).add(key)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules or not len(doc):
@@ -349,17 +353,19 @@ class GatedRules:
         columns = {attr: table[:, c].tolist() for c, attr in enumerate((LOWER, LEMMA, ORTH))}
         where: dict[int, set[int] | None] = {n: None for n in self.always}  # None: everywhere
         index = self.index
+        present = {attr: set(values) for attr, values in columns.items()}
         for attr, values in columns.items():
+            hits = present[attr] & self.gated.get(attr, _NO_VALUES)   # most paragraphs: few
+            if not hits:
+                continue
             for i, value in enumerate(values):
-                rules = index.get((attr, value))
-                if rules:
-                    for n in rules:
+                if value in hits:
+                    for n in index[(attr, value)]:
                         found = where.get(n, ())
                         if found == ():
                             where[n] = {i}
                         elif found is not None:
                             found.add(i)
-        present = {attr: set(values) for attr, values in columns.items()}
         window_values: dict[tuple[int, int], dict[int, set[int]]] = {}
 
         def holds(lo: int, hi: int, needs) -> bool:

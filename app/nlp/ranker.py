@@ -18,8 +18,11 @@ per-code offset, pulled towards 0), so a few thousand gold passages are enough t
   similarities (a point often runs over two or three sentences).
 
 A sentence gets a code when its probability reaches the threshold. A pattern find is kept
-with its own rule and reason; a sentence the patterns did not find for that code is added
-with rule "CODE:ranker" and a reason naming the words it shares with the code's passages.
+with its own rule and reason; a sentence next to a pattern find of a code, where the
+patterns did not find it, is added with rule "CODE:ranker" and a reason naming the words it
+shares with the code's passages. It adds nothing away from the patterns' finds: on its own
+it would take "the score was six four" for a risk score (`adds`: "anywhere" allows it, for
+comparison in bench/suggest_ranker.py).
 `train` fits a ranker from gold sets; `fieldbench train-ranker` writes it beside the
 codebook as `<codebook key>.ranker.json`, which suggestion runs and `fieldbench evaluate`
 pick up by the codebook's key.
@@ -48,6 +51,7 @@ CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
 CENTROID_TERMS = 80      # the strongest terms kept per code
 OFFSET_L2 = 5.0          # how hard a code's own offset is pulled towards 0
 FORMAT = 2
+ADDS = ("anywhere", "next_door", "nowhere")
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Sentence:
     end: int
     lemmas: list[str]
     found: set[str] = field(default_factory=set)
+    unit: int = 0        # the paragraph or turn it sits in: neighbours are within one unit
 
 
 @dataclass
@@ -73,6 +78,7 @@ class Ranker:
     bias: float
     trained_on: list[str] = field(default_factory=list)
     offsets: dict[str, float] = field(default_factory=dict)   # per code, added to the logit
+    adds: str = "next_door"     # where it may add sentences: anywhere, next_door, nowhere
     format: int = FORMAT
 
     def to_json(self) -> str:
@@ -97,6 +103,8 @@ class Ranker:
             raise Invalid(f"{where}: expects {len(FEATURES)} weights, means and scales")
         if not 0 < ranker.threshold < 1:
             raise Invalid(f"{where}: threshold must lie between 0 and 1")
+        if ranker.adds not in ADDS:
+            raise Invalid(f"{where}: adds must be one of {', '.join(ADDS)}")
         return ranker
 
 
@@ -201,9 +209,11 @@ class Scorer:
         hit = numpy.zeros((n, m), dtype=bool)
         for i, sentence in enumerate(sentences):
             hit[i, [self.column[c] for c in sentence.found if c in self.column]] = True
+        same = numpy.array([a.unit == b.unit for a, b in zip(sentences, sentences[1:])],
+                           dtype=bool)[:, None]       # sentence k and k+1 share a unit
         near = numpy.zeros_like(hit)
-        near[1:] |= hit[:-1]
-        near[:-1] |= hit[1:]
+        near[1:] |= hit[:-1] & same
+        near[:-1] |= hit[1:] & same
         groups_hit = numpy.zeros((n, self.group.max() + 1 if m else 1), dtype=bool)
         for i in range(n):
             groups_hit[i, self.group[hit[i] & self.has_parent]] = True
@@ -215,8 +225,8 @@ class Scorer:
         x[:, :, 5] = numpy.log1p([len(s.lemmas) for s in sentences])[:, None]
         x[:, :, 7:9] = 0.0      # the closer of the two neighbours, for each similarity
         if n > 1:
-            x[1:, :, 7:9] = x[:-1, :, 2:4]
-            x[:-1, :, 7:9] = numpy.maximum(x[:-1, :, 7:9], x[1:, :, 2:4])
+            x[1:, :, 7:9] = x[:-1, :, 2:4] * same[:, :, None]
+            x[:-1, :, 7:9] = numpy.maximum(x[:-1, :, 7:9], x[1:, :, 2:4] * same[:, :, None])
         return x
 
     def probabilities(self, sentences: list[Sentence]) -> numpy.ndarray:
@@ -252,14 +262,20 @@ def rank(scorer: Scorer, sentences: list[Sentence], found: list) -> list:
         if j is None or not rows or max(p[i, j] for i in rows) >= threshold:
             kept.append(f)
     added = []
-    for i, sentence in enumerate(sentences):
+    adds = scorer.ranker.adds
+    for i, sentence in enumerate(sentences) if adds != "nowhere" else ():
+        near = set()
+        if adds == "next_door":
+            for k in (i - 1, i + 1):
+                if 0 <= k < len(sentences) and sentences[k].unit == sentence.unit:
+                    near |= sentences[k].found
         for j in numpy.nonzero(p[i] >= threshold)[0]:
             code = scorer.codes[j].key
-            if code in sentence.found:
+            if code in sentence.found or (adds == "next_door" and code not in near):
                 continue
             words = scorer.shared_words(sentence, code)
-            reason = (f"reads like passages coded “{scorer.names[code]}”"
-                      + (f": {', '.join(words)}" if words else ""))
+            reason = ("runs on from the passage suggested beside it and reads like passages "
+                      f"coded “{scorer.names[code]}”" + (f": {', '.join(words)}" if words else ""))
             added.append(Found(code, sentence.start, sentence.end, f"{code}:ranker", reason))
     return kept + added
 
@@ -330,7 +346,7 @@ def _centroids(sets: list[GoldSet], idf: dict, unknown: float) -> dict[str, dict
 
 
 def train(sets: list[GoldSet], codes: list[CodeSpec], definitions: dict[str, list[str]], *,
-          codebook: str, threshold: float = 0.35) -> Ranker:
+          codebook: str, threshold: float = 0.3) -> Ranker:
     """Fit the weights on features each set gets from the *other* sets' centroids (as new
     text will), then keep the centroids of all of them."""
     if len(sets) < 2:
@@ -375,7 +391,7 @@ def _offsets(logits: numpy.ndarray, y: numpy.ndarray, steps: int = 25) -> numpy.
 _LOWER: dict[int, str] = {}
 
 
-def sentences_of(doc, offset: int = 0) -> list[Sentence]:
+def sentences_of(doc, offset: int = 0, unit: int = 0) -> list[Sentence]:
     """A parsed unit's sentences with their content lemmas (lower case), offsets shifted.
     One `to_array` per unit and no Span objects: this runs on every sentence of a pass."""
     from spacy.attrs import IDX, IS_ALPHA, IS_STOP, LEMMA, LENGTH, POS, SENT_START
@@ -403,8 +419,8 @@ def sentences_of(doc, offset: int = 0) -> list[Sentence]:
         words.append(word)
     idx, length = table[:, 5].tolist(), table[:, 6].tolist()
     bounds = [0] + cuts + [len(words)]
-    return [Sentence(offset + idx[a], offset + idx[b - 1] + length[b - 1], words[lo:hi])
-            for a, b, lo, hi in zip(starts, ends, bounds, bounds[1:])]
+    return [Sentence(offset + idx[a], offset + idx[b - 1] + length[b - 1], words[lo:hi],
+                     unit=unit) for a, b, lo, hi in zip(starts, ends, bounds, bounds[1:])]
 
 
 @lru_cache(maxsize=1)

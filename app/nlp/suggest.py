@@ -99,7 +99,7 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
                 found[i] += [Found(code, offset + s, offset + e, rule, reason)
                              for code, s, e, rule, reason in doc.user_data.get(FOUND_KEY, ())]
                 if lemmas:
-                    sents[i] += sentences_of(doc, offset)
+                    sents[i] += sentences_of(doc, offset, unit=offset)
                 elif sentences:
                     sents[i] += [(offset + s.start_char, offset + s.end_char)
                                  for s in doc.sents]

@@ -112,11 +112,14 @@ def test_fieldbench_evaluate_against_a_coder(coded_study):
         coding.create(s, project=project, document=document, code_key="RR-DISC-ENG",
                       start=start, end=start + len("She is not engaging."),
                       by=coded_study["users"]["coder"])
-    code, out = run("evaluate", "study", "--against-coder", "coder@example.org")
+    code, out = run("evaluate", "study", "--against-coder", "coder@example.org",
+                    "--patterns-only")
     assert code == 0, out
     assert "compared with the 1 codings coder@example.org made" in out
     engaging = next(line for line in out.splitlines() if line.startswith("RR-DISC-ENG"))
     assert engaging.split()[1:5] == ["1", "1", "1", "1"]
+    code, ranked = run("evaluate", "study", "--against-coder", "coder@example.org")
+    assert code == 0 and "compared with the 1 codings" in ranked
     code, out = run("evaluate", "study", "--against-coder", "viewer@example.org")
     assert code == 1 and "has no codings of their own" in out
 

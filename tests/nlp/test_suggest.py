@@ -295,6 +295,25 @@ def test_must_not_suggest_everyday_senses(suggest, text):
     assert suggest(text) == [], [(f.rule, text[f.start:f.end]) for f in suggest(text)]
 
 
+@pytest.fixture(scope="session")
+def ranked(codes):
+    """suggest(text) with the codebook's shipped ranker, as the app runs it."""
+    from app.nlp.ranker import ranker_for
+
+    ranker = ranker_for("institutional-ethnography")
+    assert ranker is not None
+
+    def run(text: str) -> list[Found]:
+        return next(find_suggestions([(1, text)], codes, ranker=ranker))[1]
+    return run
+
+
+@pytest.mark.parametrize("text", MUST_NOT)
+def test_the_ranker_adds_nothing_where_a_word_is_used_in_its_everyday_sense(ranked, text):
+    """The ranker can add sentences the patterns did not find; never these."""
+    assert ranked(text) == [], [(f.rule, text[f.start:f.end]) for f in ranked(text)]
+
+
 def test_agentless_passive_but_not_a_named_decider(suggest):
     for text in ("It was decided at the strategic group that reviews move to monthly.",
                  "It has been agreed that the case steps down.",
