@@ -149,7 +149,8 @@ GOLD_SETS = {"demo": ("app/demo/content", 0.76, 0.79),
              "blind-e": ("tests/fixtures/nlp/blind-e", 0.32, 0.32),
              "blind-f": ("tests/fixtures/nlp/blind-f", 0.29, 0.45),
              "blind-g": ("tests/fixtures/nlp/blind-g", 0.30, 0.38),
-             "blind-h": ("tests/fixtures/nlp/blind-h", 0.26, 0.36)}
+             "blind-h": ("tests/fixtures/nlp/blind-h", 0.26, 0.36),
+             "blind-z": ("tests/fixtures/nlp/blind-z", 0.34, 0.34)}
 
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
@@ -192,7 +193,7 @@ def test_the_shipped_ranker_on_the_held_back_set():
     assert report.total.precision >= FINAL[0] and report.total.recall >= FINAL[1], report.total
 
 
-FINAL = (0.0, 0.0)   # filled in from the one final run
+FINAL = (0.47, 0.28)   # the one final run, 2026-11-22: ranked P 0.50 R 0.31 (patterns alone P 0.36 R 0.36)
 
 
 def test_a_second_coder_agrees_with_the_blind_c_gold():
