@@ -176,8 +176,11 @@ class Scorer:
                 self.by_term[self.terms[w], 1, j] = v
         groups = {c.parent for c in self.codes}
         group = {g: n for n, g in enumerate(sorted(groups, key=str))}
-        self.group = numpy.array([group[c.parent] for c in self.codes])
+        self.group = numpy.array([group[c.parent] for c in self.codes], dtype=int)
         self.has_parent = numpy.array([c.parent is not None for c in self.codes])
+        # [code, group]: 1 where the code has that parent (for "a sibling was found")
+        self.in_group = numpy.zeros((len(self.codes), len(group)))
+        self.in_group[numpy.arange(len(self.codes)), self.group] = self.has_parent
         self.mean = numpy.array(ranker.mean)
         self.scale = numpy.array(ranker.scale)
         self.weights = numpy.array(ranker.weights)
@@ -214,9 +217,7 @@ class Scorer:
         near = numpy.zeros_like(hit)
         near[1:] |= hit[:-1] & same
         near[:-1] |= hit[1:] & same
-        groups_hit = numpy.zeros((n, self.group.max() + 1 if m else 1), dtype=bool)
-        for i in range(n):
-            groups_hit[i, self.group[hit[i] & self.has_parent]] = True
+        groups_hit = (hit @ self.in_group) > 0
         sibling = ~hit & groups_hit[:, self.group] & self.has_parent
         x = numpy.empty((n, m, len(FEATURES)))
         x[:, :, 0], x[:, :, 1], x[:, :, 6] = hit, near, sibling
@@ -263,21 +264,25 @@ def rank(scorer: Scorer, sentences: list[Sentence], found: list) -> list:
             kept.append(f)
     added = []
     adds = scorer.ranker.adds
-    for i, sentence in enumerate(sentences) if adds != "nowhere" else ():
-        near = set()
-        if adds == "next_door":
-            for k in (i - 1, i + 1):
-                if 0 <= k < len(sentences) and sentences[k].unit == sentence.unit:
-                    near |= sentences[k].found
-        for j in numpy.nonzero(p[i] >= threshold)[0]:
-            code = scorer.codes[j].key
-            if code in sentence.found or (adds == "next_door" and code not in near):
-                continue
-            words = scorer.shared_words(sentence, code)
-            reason = ("runs on from the passage suggested beside it and reads like passages "
-                      f"coded “{scorer.names[code]}”" + (f": {', '.join(words)}" if words else ""))
-            added.append(Found(code, sentence.start, sentence.end, f"{code}:ranker", reason))
+    if adds == "nowhere":
+        return kept
+    rows, columns = numpy.nonzero(p >= threshold)
+    for i, j in zip(rows.tolist(), columns.tolist()):
+        sentence, code = sentences[i], scorer.codes[j].key
+        if code in sentence.found or (adds == "next_door"
+                                      and not _found_beside(sentences, i, code)):
+            continue
+        words = scorer.shared_words(sentence, code)
+        reason = ("runs on from the passage suggested beside it and reads like passages "
+                  f"coded “{scorer.names[code]}”" + (f": {', '.join(words)}" if words else ""))
+        added.append(Found(code, sentence.start, sentence.end, f"{code}:ranker", reason))
     return kept + added
+
+
+def _found_beside(sentences: list[Sentence], i: int, code: str) -> bool:
+    """The sentence before or after, in the same paragraph or turn, has a find of `code`."""
+    return any(0 <= k < len(sentences) and sentences[k].unit == sentences[i].unit
+               and code in sentences[k].found for k in (i - 1, i + 1))
 
 
 def _overlapping(starts: list[int], sentences: list[Sentence], start: int, end: int):

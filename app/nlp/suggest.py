@@ -91,25 +91,33 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
         # process and ships Doc bytes to the workers. Order is kept, so zip restores places.
         units = (group[i][1][s:e].translate(_SOFT) for i, s, e in places)
         found: list[list[Found]] = [[] for _ in group]
-        sents: list[list[tuple[int, int]]] = [[] for _ in group]
+        sents: list[list] = [[] for _ in group]          # what `sentences` asks for
+        ranked: list[list] = [[] for _ in group]         # the ranker's Sentences
         workers = max(1, min(n_process, -(-len(places) // batch_size)))
         with _zone_lock, nlp.memory_zone():
             docs = nlp.pipe(units, batch_size=batch_size, n_process=workers)
             for doc, (i, offset, _end) in zip(docs, places):
+                here = doc.user_data.get(FOUND_KEY, ())
                 found[i] += [Found(code, offset + s, offset + e, rule, reason)
-                             for code, s, e, rule, reason in doc.user_data.get(FOUND_KEY, ())]
-                if lemmas:
-                    sents[i] += sentences_of(doc, offset, unit=offset)
+                             for code, s, e, rule, reason in here]
+                # The ranker keeps, drops or extends finds within their unit, so a unit
+                # without one is read only when all the sentences are asked for.
+                if sentences == "lemmas" or (scorer is not None and here):
+                    parsed = sentences_of(doc, offset, unit=offset)
+                    ranked[i] += parsed
+                    if sentences:
+                        sents[i] += parsed if sentences == "lemmas" else \
+                            [(s.start, s.end) for s in parsed]
                 elif sentences:
                     sents[i] += [(offset + s.start_char, offset + s.end_char)
                                  for s in doc.sents]
         for i, (doc_id, _text) in enumerate(group):
             finds = _dedupe(found[i])
             if lemmas:
-                _mark_found(sents[i], finds)
+                _mark_found(ranked[i], finds)
             if scorer is not None:
-                finds = _dedupe(rank(scorer, sents[i], finds))
-            yield doc_id, finds, _sentence_output(sents[i], sentences)
+                finds = _dedupe(rank(scorer, ranked[i], finds))
+            yield doc_id, finds, sents[i]
 
 
 def _mark_found(sentences: list, finds: list[Found]) -> None:
@@ -121,12 +129,6 @@ def _mark_found(sentences: list, finds: list[Found]) -> None:
             if sentences[i].end > f.start:
                 sentences[i].found.add(f.code)
             i += 1
-
-
-def _sentence_output(sents: list, sentences) -> list:
-    if sentences == "lemmas" or not sentences:
-        return sents if sentences else []
-    return [(s.start, s.end) if not isinstance(s, tuple) else s for s in sents]
 
 
 def codable_units(text: str) -> list[tuple[int, int]]:
