@@ -421,7 +421,6 @@ def main(argv: list[str] | None = None) -> None:
     import sys
 
     from app.codebook.spec import parse_yaml
-
     from app.nlp.ranker import ranker_for
 
     args = sys.argv[1:] if argv is None else argv

@@ -30,6 +30,7 @@ pick up by the codebook's key.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -134,12 +135,6 @@ def _vector(lemmas: Iterable[str], idf: dict[str, float], unknown: float) -> dic
     weights = {w: (1 + math.log(n)) * idf.get(w, unknown) for w, n in counts.items()}
     norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
     return {w: x / norm for w, x in weights.items()}
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
 def definition_text(code: CodeSpec) -> str:
@@ -259,7 +254,7 @@ def rank(scorer: Scorer, sentences: list[Sentence], found: list) -> list:
     kept = []
     for f in found:
         j = scorer.column.get(f.code)
-        rows = [i for i in _overlapping(starts, sentences, f.start, f.end)]
+        rows = list(overlapping(starts, sentences, f.start, f.end))
         if j is None or not rows or max(p[i, j] for i in rows) >= threshold:
             kept.append(f)
     added = []
@@ -285,9 +280,8 @@ def _found_beside(sentences: list[Sentence], i: int, code: str) -> bool:
                and code in sentences[k].found for k in (i - 1, i + 1))
 
 
-def _overlapping(starts: list[int], sentences: list[Sentence], start: int, end: int):
-    import bisect
-
+def overlapping(starts: list[int], sentences: list[Sentence], start: int, end: int):
+    """Indices of the sentences (in order, `starts` their starts) that [start, end) overlaps."""
     i = max(bisect.bisect_right(starts, start) - 1, 0)
     while i < len(sentences) and sentences[i].start < end:
         if sentences[i].end > start:

@@ -12,7 +12,6 @@ not import spaCy: that happens on the first call that has patterns to run.
 
 from __future__ import annotations
 
-import bisect
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 
 from app.codebook.spec import CodeSpec
 from app.documents.turns import match_label
-from app.nlp.ranker import Ranker, rank
+from app.nlp.ranker import Ranker, overlapping, rank
 
 GROUP_CHARS = 1_000_000   # documents per memory zone (and per set of worker processes)
 MAX_UNIT_CHARS = 3_000    # a longer paragraph is cut at sentence ends
@@ -124,11 +123,8 @@ def _mark_found(sentences: list, finds: list[Found]) -> None:
     """Each sentence's `found`: the codes of the pattern finds that overlap it."""
     starts = [s.start for s in sentences]
     for f in finds:
-        i = max(bisect.bisect_right(starts, f.start) - 1, 0)
-        while i < len(sentences) and sentences[i].start < f.end:
-            if sentences[i].end > f.start:
-                sentences[i].found.add(f.code)
-            i += 1
+        for i in overlapping(starts, sentences, f.start, f.end):
+            sentences[i].found.add(f.code)
 
 
 def codable_units(text: str) -> list[tuple[int, int]]:
