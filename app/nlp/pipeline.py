@@ -380,8 +380,10 @@ class GatedRules:
         spans, seen = [], set()
         for n in sorted(where):
             rule_id, matcher, kind, before, after, absent, needs, literal = self.rules[n]
-            if any(present[attr].isdisjoint(values) for attr, values in needs):
+            if (where[n] is None or len(needs) > 1) and any(
+                    present[attr].isdisjoint(values) for attr, values in needs):
                 continue   # a token the pattern cannot do without is nowhere in the paragraph
+                # (a gated rule's one need is its gate word, there by construction)
             if kind == "dependency":
                 for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
                     if any(child.dep_ in deps for index_, deps in absent
