@@ -332,6 +332,8 @@ class GatedRules:
             self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings)
             self.rules.append((rule_id, matcher, "dependency", None, None, absent,
                                _needs([node["RIGHT_ATTRS"] for node in pattern], strings), None))
+        for attr, value in self.index:   # attribute id -> the values some rule is gated on
+            self.gated.setdefault(attr, set()).add(value)
 
     def _register(self, n: int, gate, strings) -> None:
         if gate is None:
@@ -339,9 +341,7 @@ class GatedRules:
             return
         _at, attr, values = gate
         for value in values:
-            key = strings.add(value)
-            self.index.setdefault((_ATTR_IDS[attr], key), []).append(n)
-            self.gated.setdefault(_ATTR_IDS[attr], set()).add(key)
+            self.index.setdefault((_ATTR_IDS[attr], strings.add(value)), []).append(n)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules or not len(doc):

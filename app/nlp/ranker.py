@@ -351,6 +351,7 @@ def train(sets: list[GoldSet], codes: list[CodeSpec], definitions: dict[str, lis
     if len(sets) < 2:
         raise Invalid("training a ranker needs at least two gold sets")
     idf, unknown = _idf(sets, definitions)
+    order = [c for c in codes if not c.is_category and c.key in definitions]   # Scorer's
     xs, ys = [], []
     for held in sets:
         others = [s for s in sets if s is not held]
@@ -360,18 +361,18 @@ def train(sets: list[GoldSet], codes: list[CodeSpec], definitions: dict[str, lis
         for sentences, labels in held.documents:
             if sentences:
                 xs.append(scorer.features(sentences).reshape(-1, len(FEATURES)))
-                ys.append(numpy.array([[c.key in found for c in scorer.codes]
+                ys.append(numpy.array([[c.key in found for c in order]
                                        for found in labels], dtype=float).reshape(-1))
     x, y = numpy.vstack(xs), numpy.concatenate(ys)
     mean, scale, w = _fit(x, y)
     logits = ((x - mean) / scale) @ w[:-1] + w[-1]
-    offsets = _offsets(logits.reshape(-1, len(scorer.codes)), y.reshape(-1, len(scorer.codes)))
+    offsets = _offsets(logits.reshape(-1, len(order)), y.reshape(-1, len(order)))
     return Ranker(codebook, threshold, {k: round(v, 5) for k, v in idf.items()},
                   round(unknown, 5), _centroids(sets, idf, unknown),
                   [round(v, 6) for v in mean], [round(v, 6) for v in scale],
                   [round(v, 6) for v in w[:-1]], round(float(w[-1]), 6),
                   trained_on=[s.name for s in sets],
-                  offsets={c.key: round(float(b), 5) for c, b in zip(scorer.codes, offsets)
+                  offsets={c.key: round(float(b), 5) for c, b in zip(order, offsets)
                            if b != 0})
 
 

@@ -67,7 +67,7 @@ def find_suggestions(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *,
 
 
 def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: int = 1,
-        batch_size: int = 256, sentences: bool = False, ranker: Ranker | None = None
+        batch_size: int = 256, sentences: bool | str = False, ranker: Ranker | None = None
         ) -> Iterator[tuple[int, list[Found], list]]:
     """As find_suggestions, plus each document's sentences when `sentences` is set: (start,
     end) pairs, or `ranker.Sentence`s with their lemmas and found codes when `sentences` is
@@ -81,7 +81,6 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
             yield doc_id, [], []
         return
     scorer = scorer_for(ranker, codes) if ranker is not None else None
-    lemmas = scorer is not None or sentences == "lemmas"
     nlp = suggester(ruleset)
     for group in _groups(texts):
         places = [(i, s, e) for i, (_id, text) in enumerate(group)
@@ -90,8 +89,7 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
         # process and ships Doc bytes to the workers. Order is kept, so zip restores places.
         units = (group[i][1][s:e].translate(_SOFT) for i, s, e in places)
         found: list[list[Found]] = [[] for _ in group]
-        sents: list[list] = [[] for _ in group]          # what `sentences` asks for
-        ranked: list[list] = [[] for _ in group]         # the ranker's Sentences
+        sents: list[list] = [[] for _ in group]
         workers = max(1, min(n_process, -(-len(places) // batch_size)))
         with _zone_lock, nlp.memory_zone():
             docs = nlp.pipe(units, batch_size=batch_size, n_process=workers)
@@ -100,23 +98,16 @@ def run(texts: Iterable[tuple[int, str]], codes: list[CodeSpec], *, n_process: i
                 found[i] += [Found(code, offset + s, offset + e, rule, reason)
                              for code, s, e, rule, reason in here]
                 # The ranker keeps, drops or extends finds within their unit, so a unit
-                # without one is read only when all the sentences are asked for.
-                if sentences == "lemmas" or (scorer is not None and here):
-                    parsed = sentences_of(doc, offset, unit=offset)
-                    ranked[i] += parsed
-                    if sentences:
-                        sents[i] += parsed if sentences == "lemmas" else \
-                            [(s.start, s.end) for s in parsed]
-                elif sentences:
-                    sents[i] += [(offset + s.start_char, offset + s.end_char)
-                                 for s in doc.sents]
+                # without one is read only when the sentences are asked for.
+                if sentences or (scorer is not None and here):
+                    sents[i] += sentences_of(doc, offset, unit=offset)
         for i, (doc_id, _text) in enumerate(group):
             finds = _dedupe(found[i])
-            if lemmas:
-                _mark_found(ranked[i], finds)
+            _mark_found(sents[i], finds)
             if scorer is not None:
-                finds = _dedupe(rank(scorer, ranked[i], finds))
-            yield doc_id, finds, sents[i]
+                finds = _dedupe(rank(scorer, sents[i], finds))
+            yield doc_id, finds, (sents[i] if sentences == "lemmas" else
+                                  [(s.start, s.end) for s in sents[i]] if sentences else [])
 
 
 def _mark_found(sentences: list, finds: list[Found]) -> None:
