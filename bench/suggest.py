@@ -1,6 +1,7 @@
 """Suggestion benchmark: the codebook's patterns over a large corpus, against bare spaCy.
 
     .venv/bin/python bench/suggest.py [--words 1000000] [--processes 1 2] [--seed 1]
+                                      [--repeat 1]
 
 Generates a seeded corpus of fictional social-care meeting notes (speaker turns and
 researcher notes, with the vocabulary the institutional-ethnography patterns look for, and
@@ -18,6 +19,9 @@ Prints words per second (and the CPU seconds of the process tree, steadier than 
 on a shared machine), the peak memory of the process tree (the sum of the resident set,
 RSS, and of the proportional set, PSS, over the process and its worker processes, sampled
 every 0.2 s from /proc) and the ratio of suggestion time to bare time (target <= 1.3).
+On a shared machine one run can be slowed by a neighbour; with `--repeat N` the two
+configurations are run N times in turn and the fastest run of each (wall and CPU separately,
+as timeit does) gives the ratio, with the largest memory seen.
 """
 
 from __future__ import annotations
@@ -227,6 +231,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of bare and suggest, alternated; the fastest of each counts")
     parser.add_argument("--run", help=argparse.SUPPRESS)   # internal: one configuration
     args = parser.parse_args()
     if args.run:
@@ -236,31 +242,46 @@ def main() -> None:
         return
     print(f"suggestion benchmark: {args.words:,} words, seed {args.seed}, "
           f"batch size {args.batch_size}, {os.cpu_count()} CPUs")
-    results = {}
     for processes in args.processes:
-        for kind in ("bare", "suggest"):
-            command = [sys.executable, __file__, "--run", f"{kind}:{processes}",
-                       "--words", str(args.words), "--seed", str(args.seed),
-                       "--batch-size", str(args.batch_size)]
-            out = subprocess.run(command, check=True, capture_output=True, text=True,
-                                 cwd=ROOT).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            results[(kind, processes)] = result
-            print(f"  {kind:>7} n_process={processes}: {result['seconds']:7.1f} s  "
-                  f"{result['words'] / result['seconds']:8,.0f} words/s  "
-                  f"(CPU {result['cpu']:6.1f} s)  "
-                  f"peak tree RSS {result['peak_rss'] / 2**20:6.0f} MiB  "
-                  f"PSS {result['peak_pss'] / 2**20:6.0f} MiB  "
-                  f"({result['workers']} worker processes"
-                  + (f", {result['found']:,} suggestions" if kind == "suggest" else "") + ")",
-                  flush=True)
-        suggest_run, bare_run = results[("suggest", processes)], results[("bare", processes)]
-        ratio = suggest_run["seconds"] / bare_run["seconds"]
-        cpu_ratio = suggest_run["cpu"] / bare_run["cpu"]
+        best: dict[str, dict] = {}
+        for round_ in range(args.repeat):
+            for kind in ("bare", "suggest"):
+                result = _one_run(kind, processes, args)
+                _report(result, f"{kind:>7} n_process={processes}"
+                        + (f" (round {round_ + 1})" if args.repeat > 1 else ""))
+                kept = best.setdefault(kind, result)
+                for key in ("seconds", "cpu"):        # the quietest round of each
+                    kept[key] = min(kept[key], result[key])
+                for key in ("peak_rss", "peak_pss"):  # the largest memory seen
+                    kept[key] = max(kept[key], result[key])
+        if args.repeat > 1:
+            for kind in ("bare", "suggest"):
+                _report(best[kind], f"{kind:>7} n_process={processes} (best of {args.repeat})")
+        ratio = best["suggest"]["seconds"] / best["bare"]["seconds"]
+        cpu_ratio = best["suggest"]["cpu"] / best["bare"]["cpu"]
         print(f"  ratio suggest/bare at n_process={processes}: {ratio:.2f} by wall time, "
               f"{cpu_ratio:.2f} by CPU time "
               f"({'within' if ratio <= 1.3 else 'OVER'} the 1.3 target)", flush=True)
 
+
+def _one_run(kind: str, processes: int, args) -> dict:
+    command = [sys.executable, __file__, "--run", f"{kind}:{processes}",
+               "--words", str(args.words), "--seed", str(args.seed),
+               "--batch-size", str(args.batch_size)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True,
+                         cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _report(result: dict, label: str) -> None:
+    print(f"  {label}: {result['seconds']:7.1f} s  "
+          f"{result['words'] / result['seconds']:8,.0f} words/s  "
+          f"(CPU {result['cpu']:6.1f} s)  "
+          f"peak tree RSS {result['peak_rss'] / 2**20:6.0f} MiB  "
+          f"PSS {result['peak_pss'] / 2**20:6.0f} MiB  "
+          f"({result['workers']} worker processes"
+          + (f", {result['found']:,} suggestions" if result["kind"] == "suggest" else "") + ")",
+          flush=True)
 
 if __name__ == "__main__":
     main()

@@ -150,7 +150,13 @@ GOLD_SETS = {"demo": ("app/demo/content", 0.76, 0.79),
              "blind-f": ("tests/fixtures/nlp/blind-f", 0.29, 0.45),
              "blind-g": ("tests/fixtures/nlp/blind-g", 0.30, 0.38),
              "blind-h": ("tests/fixtures/nlp/blind-h", 0.26, 0.36),
-             "blind-z": ("tests/fixtures/nlp/blind-z", 0.34, 0.34)}
+             "blind-z": ("tests/fixtures/nlp/blind-z", 0.34, 0.34),
+             # session five: first run, patterns alone (the ranked figures are in the README)
+             "blind-v": ("tests/fixtures/nlp/blind-v", 0.30, 0.46),
+             "blind-w": ("tests/fixtures/nlp/blind-w", 0.23, 0.31),
+             "blind-x": ("tests/fixtures/nlp/blind-x", 0.33, 0.47),
+             "blind-aa": ("tests/fixtures/nlp/blind-aa", 0.22, 0.28),
+             "blind-ab": ("tests/fixtures/nlp/blind-ab", 0.34, 0.35)}
 
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
@@ -174,9 +180,17 @@ def test_gold_sets_match_their_texts_and_stay_above_the_floor(name):
     assert report.total.recall >= min_recall, report.total
 
 
-def test_the_shipped_ranker_on_the_held_back_set():
-    """blind-z was held back from the patterns and from the shipped ranker's training and
-    scored once, at the end (see FINAL below): this keeps the ranked figures from slipping."""
+# The one final run of each held-back set, ranked (patterns alone in brackets):
+# blind-z, 2026-11-22, 24-set ranker: P 0.50 R 0.31 (P 0.36 R 0.36); 29-set ranker P 0.52 R 0.31.
+# blind-y, 2026-11-22, 29-set ranker: P 0.56 R 0.30 (P 0.33 R 0.35).
+FINAL = {"blind-z": (0.47, 0.28), "blind-y": (0.53, 0.27)}
+
+
+@pytest.mark.parametrize("name", sorted(FINAL))
+def test_the_shipped_ranker_on_the_held_back_sets(name):
+    """blind-z and blind-y were held back from the patterns and from the shipped ranker's
+    training, and each scored once, at the end of its session (see FINAL): this keeps the
+    ranked figures from slipping."""
     from pathlib import Path
 
     from app.codebook.spec import parse_yaml
@@ -184,16 +198,14 @@ def test_the_shipped_ranker_on_the_held_back_set():
     from app.nlp.ranker import ranker_for
 
     root = Path(__file__).resolve().parents[2]
-    folder = root / "tests" / "fixtures" / "nlp" / "blind-z"
+    folder = root / "tests" / "fixtures" / "nlp" / name
     spec = parse_yaml((root / "codebooks" / "institutional-ethnography.yaml").read_text())
     ranker = ranker_for(spec.key)
-    assert "blind-z" not in ranker.trained_on
+    assert name not in ranker.trained_on
     report = evaluate_texts(texts_from_folder(folder), load_gold(folder / "gold.jsonl"),
                             spec.codes, ranker=ranker)
-    assert report.total.precision >= FINAL[0] and report.total.recall >= FINAL[1], report.total
-
-
-FINAL = (0.47, 0.28)   # the one final run, 2026-11-22: ranked P 0.50 R 0.31 (patterns alone P 0.36 R 0.36)
+    floor_p, floor_r = FINAL[name]
+    assert report.total.precision >= floor_p and report.total.recall >= floor_r, report.total
 
 
 def test_a_second_coder_agrees_with_the_blind_c_gold():
