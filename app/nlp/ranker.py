@@ -391,6 +391,21 @@ def _offsets(logits: numpy.ndarray, y: numpy.ndarray, steps: int = 25) -> numpy.
 _LOWER: dict[int, str] = {}
 
 
+def lowercase(strings, hashes: Iterable[int]) -> list[str]:
+    """The lower-case forms of these string-store hashes, cached per process (a long run
+    meets new words, so the cache is emptied when it grows large)."""
+    lower = _LOWER
+    if len(lower) > 500_000:
+        lower.clear()
+    out = []
+    for h in hashes:
+        word = lower.get(h)
+        if word is None:
+            word = lower[h] = strings[h].lower()
+        out.append(word)
+    return out
+
+
 def sentences_of(doc, offset: int = 0, unit: int = 0) -> list[Sentence]:
     """A parsed unit's sentences with their content lemmas (lower case), offsets shifted.
     One `to_array` per unit and no Span objects: this runs on every sentence of a pass."""
@@ -408,15 +423,7 @@ def sentences_of(doc, offset: int = 0, unit: int = 0) -> list[Sentence]:
     pos = numpy.minimum(table[:, 1], len(content) - 1).astype("intp")
     kept = numpy.flatnonzero(content[pos] & (table[:, 2] == 0) & (table[:, 3] == 1))
     cuts = numpy.searchsorted(kept, starts[1:]).tolist()
-    strings, lower = doc.vocab.strings, _LOWER
-    if len(lower) > 500_000:
-        lower.clear()
-    words = []
-    for h in table[kept, 0].tolist():
-        word = lower.get(h)
-        if word is None:
-            word = lower[h] = strings[h].lower()
-        words.append(word)
+    words = lowercase(doc.vocab.strings, table[kept, 0].tolist())
     idx, length = table[:, 5].tolist(), table[:, 6].tolist()
     bounds = [0] + cuts + [len(words)]
     return [Sentence(offset + idx[a], offset + idx[b - 1] + length[b - 1], words[lo:hi],
